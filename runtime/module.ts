@@ -1,0 +1,222 @@
+// The decoded form of a module: everything known per module, before any instance exists.
+// Names follow the spec's abstract syntax (https://webassembly.github.io/spec/core/syntax/).
+
+// ---- Types -------------------------------------------------------------------------
+
+export type NumType = 'i32' | 'i64' | 'f32' | 'f64';
+export type VecType = 'v128';
+
+export type AbsHeapType =
+  | 'func' | 'nofunc'
+  | 'extern' | 'noextern'
+  | 'any' | 'eq' | 'i31' | 'struct' | 'array' | 'none'
+  | 'exn' | 'noexn';
+
+/**
+ * An abstract heap type, or a concrete one given as an index into the module's type
+ * index space (`Module.types`).
+ */
+export type HeapType = AbsHeapType | number;
+
+export interface RefType {
+  readonly nullable: boolean;
+  readonly heap: HeapType;
+}
+
+export type ValType = NumType | VecType | RefType;
+export type PackedType = 'i8' | 'i16';
+export type StorageType = ValType | PackedType;
+
+export interface FieldType {
+  readonly storage: StorageType;
+  readonly mutable: boolean;
+}
+
+export type CompositeType =
+  | { readonly kind: 'func'; readonly params: readonly ValType[]; readonly results: readonly ValType[] }
+  | { readonly kind: 'struct'; readonly fields: readonly FieldType[] }
+  | { readonly kind: 'array'; readonly element: FieldType };
+
+export interface SubType {
+  readonly final: boolean;
+  /** Declared supertypes (type indices; at most one is valid). */
+  readonly supertypes: readonly number[];
+  readonly composite: CompositeType;
+}
+
+/** A recursion group: `size` consecutive entries of `Module.types` starting at `start`. */
+export interface RecGroup {
+  readonly start: number;
+  readonly size: number;
+}
+
+export type AddressType = 'i32' | 'i64';
+
+/** Limits in units of the owner (pages for memories, elements for tables). */
+export interface Limits {
+  readonly min: number;
+  readonly max?: number;
+}
+
+export interface TableType {
+  readonly addressType: AddressType;
+  readonly limits: Limits;
+  readonly element: RefType;
+}
+
+export interface MemoryType {
+  readonly addressType: AddressType;
+  readonly limits: Limits;
+  readonly shared: boolean;
+}
+
+export interface GlobalType {
+  readonly type: ValType;
+  readonly mutable: boolean;
+}
+
+export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+
+export type ExternType =
+  | { readonly kind: 'func'; readonly typeIndex: number }
+  | { readonly kind: 'table'; readonly type: TableType }
+  | { readonly kind: 'memory'; readonly type: MemoryType }
+  | { readonly kind: 'global'; readonly type: GlobalType }
+  | { readonly kind: 'tag'; readonly typeIndex: number };
+
+// ---- Constant expressions -------------------------------------------------------------
+
+export type ConstOp =
+  | { readonly op: 'i32.const'; readonly value: number }
+  | { readonly op: 'i64.const'; readonly value: bigint }
+  /** Floats are kept as bit patterns so NaN payloads survive. */
+  | { readonly op: 'f32.const'; readonly bits: number }
+  | { readonly op: 'f64.const'; readonly bits: bigint }
+  | { readonly op: 'v128.const'; readonly bytes: Uint8Array }
+  | { readonly op: 'ref.null'; readonly heap: HeapType }
+  | { readonly op: 'ref.func'; readonly func: number }
+  | { readonly op: 'global.get'; readonly global: number }
+  | { readonly op: 'i32.add' | 'i32.sub' | 'i32.mul' | 'i64.add' | 'i64.sub' | 'i64.mul' }
+  | { readonly op: 'struct.new' | 'struct.new_default'; readonly type: number }
+  | { readonly op: 'array.new' | 'array.new_default'; readonly type: number }
+  | { readonly op: 'array.new_fixed'; readonly type: number; readonly length: number }
+  | { readonly op: 'ref.i31' | 'any.convert_extern' | 'extern.convert_any' }
+  /**
+   * Any other instruction. It decodes (the binary format allows any instruction in an
+   * expression) but never validates as constant.
+   */
+  | { readonly op: 'other'; readonly name: string };
+
+export interface ConstExpr {
+  readonly ops: readonly ConstOp[];
+  /** Byte offset of each op, parallel to `ops`, for error messages. */
+  readonly offsets: readonly number[];
+  /** Byte offset of the expression's first byte. */
+  readonly offset: number;
+}
+
+// ---- Module fields -------------------------------------------------------------------
+
+export interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly desc: ExternType;
+  readonly offset: number;
+}
+
+export interface Export {
+  readonly name: string;
+  readonly kind: ExternKind;
+  readonly index: number;
+  readonly offset: number;
+}
+
+export interface TableDef {
+  readonly type: TableType;
+  /** The table-with-initializer encoding (0x40 0x00); absent means null-initialized. */
+  readonly init?: ConstExpr;
+  readonly offset: number;
+}
+
+export interface MemoryDef {
+  readonly type: MemoryType;
+  readonly offset: number;
+}
+
+export interface GlobalDef {
+  readonly type: GlobalType;
+  readonly init: ConstExpr;
+  readonly offset: number;
+}
+
+export type SegmentMode<Target extends 'table' | 'memory'> =
+  | { readonly kind: 'passive' }
+  | { readonly kind: 'declarative' }
+  | ({ readonly kind: 'active'; readonly offset: ConstExpr } & (Target extends 'table'
+      ? { readonly table: number }
+      : { readonly memory: number }));
+
+/**
+ * Element segment items: the index form (encodings 0-3) keeps the function indices as a
+ * flat array, because strategies treat a plain list of functions very differently from
+ * a list of expressions (encodings 4-7).
+ */
+export type ElementItems =
+  | { readonly kind: 'funcs'; readonly indices: Uint32Array }
+  | { readonly kind: 'exprs'; readonly exprs: readonly ConstExpr[] };
+
+export interface ElementSegment {
+  readonly mode: SegmentMode<'table'>;
+  readonly type: RefType;
+  readonly items: ElementItems;
+  readonly offset: number;
+}
+
+export interface DataSegment {
+  /** Never `declarative`. */
+  readonly mode: SegmentMode<'memory'>;
+  /** A view into the module bytes; never written. */
+  readonly bytes: Uint8Array;
+  readonly offset: number;
+}
+
+export interface FunctionBody {
+  /** Byte range of the body (after its size prefix) in the module bytes. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface CustomSection {
+  readonly name: string;
+  /** Byte range of the payload after the name. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface NameSection {
+  readonly module?: string;
+  readonly functions: ReadonlyMap<number, string>;
+}
+
+export interface Module {
+  readonly types: readonly SubType[];
+  readonly recGroups: readonly RecGroup[];
+  readonly imports: readonly Import[];
+  /** Type index of each function defined in the module (function section). */
+  readonly funcs: readonly number[];
+  readonly tables: readonly TableDef[];
+  readonly memories: readonly MemoryDef[];
+  readonly globals: readonly GlobalDef[];
+  /** Type index of each tag defined in the module. */
+  readonly tags: readonly number[];
+  readonly exports: readonly Export[];
+  readonly start?: number;
+  readonly elements: readonly ElementSegment[];
+  readonly dataCount?: number;
+  readonly codes: readonly FunctionBody[];
+  readonly datas: readonly DataSegment[];
+  readonly customs: readonly CustomSection[];
+  readonly names?: NameSection;
+  /** Total size of the binary. */
+  readonly byteLength: number;
+}
