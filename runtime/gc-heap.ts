@@ -1,0 +1,239 @@
+// The store's GC heap, modeled on Wasmtime's DRC (deferred reference counting) collector.
+//
+// An object is an id into parallel arrays; a reference to it is `heapRef(id)`. Every
+// reference held by a slot (global, table element, struct/array field) or by the host
+// (a rooted handle) is counted. A count that drops to zero frees the object at once,
+// releasing what it references in turn. A new object starts at count zero and is
+// recorded as "maybe garbage" until a collection: the references to it that live only
+// in the const-expression evaluator's operands are not counted (as Wasmtime does not
+// count references on the Wasm stack), so a collection frees every unrooted zero-count
+// object — and an operand that was not rooted dangles, which is the hazard the `raw`
+// strategy guards against.
+//
+// Freed ids are reused last-in-first-out, so a dangling reference really does point at
+// whatever is allocated next.
+import { heapObjectId, heapRef, isHeapRef } from './raw-ref.ts';
+import { RuntimeError } from './errors.ts';
+
+export type ObjectKind = 'struct' | 'array' | 'host';
+
+/** Field or element storage: numbers for i8/i16/i32/f32 bits and refs, bigint for i64/f64 bits, bytes for v128. */
+export type FieldValue = number | bigint | Uint8Array;
+
+/** Bytes accounted for each object's header (kind, type, count, length). */
+export const OBJECT_HEADER_BYTES = 16;
+
+export class GcHeapOutOfMemory extends RuntimeError {
+  override name = 'GcHeapOutOfMemory';
+  readonly requestedBytes: number;
+
+  constructor(requestedBytes: number, capacityBytes: number) {
+    super(`GC heap out of memory: ${requestedBytes} bytes requested, capacity ${capacityBytes} bytes`);
+    this.requestedBytes = requestedBytes;
+  }
+}
+
+export interface GcHeapStats {
+  liveObjects: number;
+  liveBytes: number;
+  allocations: number;
+  collections: number;
+  objectsFreed: number;
+  hostValuesReleased: number;
+}
+
+export interface GcHeapOptions {
+  /** Heap size in bytes; allocation beyond it collects, then fails. */
+  readonly capacityBytes?: number;
+  /** Called when a host value's last reference is released (the drop flag). */
+  readonly onHostRelease?: (value: unknown) => void;
+}
+
+export const DEFAULT_GC_HEAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * References an object holds in its fields, so freeing it can release them. Returns
+ * the raw words of reference-typed fields; numeric payloads yield nothing.
+ */
+export type ChildRefs = (payload: FieldValue[]) => Iterable<number>;
+
+export class GcHeap {
+  readonly capacityBytes: number;
+  private readonly onHostRelease?: (value: unknown) => void;
+  private kinds: (ObjectKind | undefined)[] = [undefined];
+  private typeIds: number[] = [0];
+  private counts: number[] = [0];
+  private sizes: number[] = [0];
+  private payloads: unknown[] = [undefined];
+  private childRefs: (ChildRefs | undefined)[] = [undefined];
+  private freeIds: number[] = [];
+  /** Objects allocated since the last collection whose count may still be zero. */
+  private maybeGarbage: number[] = [];
+  private liveBytes = 0;
+  private liveObjects = 0;
+  private allocations = 0;
+  private collections = 0;
+  private objectsFreed = 0;
+  private hostValuesReleased = 0;
+
+  constructor(options: GcHeapOptions = {}) {
+    this.capacityBytes = options.capacityBytes ?? DEFAULT_GC_HEAP_BYTES;
+    this.onHostRelease = options.onHostRelease;
+  }
+
+  /**
+   * Allocates an object at reference count zero. A full heap collects first; still full
+   * is `GcHeapOutOfMemory`. `mayCollect` false turns the collection itself into an
+   * error, for callers holding unrooted references (see the `raw` strategy).
+   */
+  allocate(
+    kind: ObjectKind,
+    typeId: number,
+    payloadBytes: number,
+    payload: unknown,
+    childRefs: ChildRefs | undefined,
+    mayCollect = true,
+  ): number {
+    const bytes = OBJECT_HEADER_BYTES + payloadBytes;
+    if (this.liveBytes + bytes > this.capacityBytes) {
+      if (!mayCollect) throw new GcNotAllowed(bytes);
+      this.collect();
+      if (this.liveBytes + bytes > this.capacityBytes) {
+        throw new GcHeapOutOfMemory(bytes, this.capacityBytes);
+      }
+    }
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.kinds.length;
+    this.kinds[id] = kind;
+    this.typeIds[id] = typeId;
+    this.counts[id] = 0;
+    this.sizes[id] = bytes;
+    this.payloads[id] = payload;
+    this.childRefs[id] = childRefs;
+    this.liveBytes += bytes;
+    this.liveObjects++;
+    this.allocations++;
+    this.maybeGarbage.push(id);
+    return heapRef(id);
+  }
+
+  allocateHost(value: unknown, mayCollect = true): number {
+    return this.allocate('host', -1, 8, value, undefined, mayCollect);
+  }
+
+  kind(raw: number): ObjectKind {
+    return this.live(raw, 'kind');
+  }
+
+  typeId(raw: number): number {
+    this.live(raw, 'typeId');
+    return this.typeIds[heapObjectId(raw)];
+  }
+
+  /** The field/element array of a struct or array object. */
+  fields(raw: number): FieldValue[] {
+    this.live(raw, 'fields');
+    return this.payloads[heapObjectId(raw)] as FieldValue[];
+  }
+
+  hostValue(raw: number): unknown {
+    if (this.live(raw, 'hostValue') !== 'host') throw new RuntimeError('not a host object');
+    return this.payloads[heapObjectId(raw)];
+  }
+
+  refCount(raw: number): number {
+    this.live(raw, 'refCount');
+    return this.counts[heapObjectId(raw)];
+  }
+
+  isLive(raw: number): boolean {
+    return isHeapRef(raw) && this.kinds[heapObjectId(raw)] !== undefined;
+  }
+
+  incRef(raw: number): void {
+    if (!isHeapRef(raw)) return;
+    this.live(raw, 'incRef');
+    this.counts[heapObjectId(raw)]++;
+  }
+
+  /** Drops one counted reference; the last one frees the object and what it holds. */
+  decRef(raw: number): void {
+    if (!isHeapRef(raw)) return;
+    this.live(raw, 'decRef');
+    const id = heapObjectId(raw);
+    if (--this.counts[id] === 0) this.free(id);
+  }
+
+  /** The DRC write barrier: count the new reference, then release the old one. */
+  writeBarrier(oldRaw: number, newRaw: number): void {
+    this.incRef(newRaw);
+    this.decRef(oldRaw);
+  }
+
+  /** Frees every object allocated since the last collection that nothing counts. */
+  collect(): void {
+    this.collections++;
+    const candidates = this.maybeGarbage;
+    this.maybeGarbage = [];
+    for (const id of candidates) {
+      if (this.kinds[id] !== undefined && this.counts[id] === 0) this.free(id);
+    }
+  }
+
+  stats(): GcHeapStats {
+    return {
+      liveObjects: this.liveObjects,
+      liveBytes: this.liveBytes,
+      allocations: this.allocations,
+      collections: this.collections,
+      objectsFreed: this.objectsFreed,
+      hostValuesReleased: this.hostValuesReleased,
+    };
+  }
+
+  // An explicit work list instead of recursion: freeing a long linked list must not
+  // overflow the JS stack.
+  private free(firstId: number): void {
+    const work = [firstId];
+    while (work.length > 0) {
+      const id = work.pop()!;
+      const kind = this.kinds[id];
+      const payload = this.payloads[id];
+      const childRefs = this.childRefs[id];
+      this.kinds[id] = undefined;
+      this.payloads[id] = undefined;
+      this.childRefs[id] = undefined;
+      this.liveBytes -= this.sizes[id];
+      this.liveObjects--;
+      this.objectsFreed++;
+      this.freeIds.push(id);
+      if (kind === 'host') {
+        this.hostValuesReleased++;
+        this.onHostRelease?.(payload);
+      } else if (childRefs !== undefined) {
+        for (const child of childRefs(payload as FieldValue[])) {
+          if (!isHeapRef(child)) continue;
+          const childId = heapObjectId(child);
+          if (this.kinds[childId] !== undefined && --this.counts[childId] === 0) work.push(childId);
+        }
+      }
+    }
+  }
+
+  private live(raw: number, what: string): ObjectKind {
+    const kind = isHeapRef(raw) ? this.kinds[heapObjectId(raw)] : undefined;
+    if (kind === undefined) throw new RuntimeError(`${what}: dangling GC reference ${raw}`);
+    return kind;
+  }
+}
+
+/** A collection became necessary where none is allowed (unrooted references in use). */
+export class GcNotAllowed extends RuntimeError {
+  override name = 'GcNotAllowed';
+
+  constructor(requestedBytes: number) {
+    super(
+      `a GC became necessary (allocating ${requestedBytes} bytes into a full heap) ` +
+        'while unrooted references were in use',
+    );
+  }
+}

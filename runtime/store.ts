@@ -1,0 +1,213 @@
+// The store: everything that exists per instance, and the externs an embedder can make.
+// Types held here are canonical: a concrete heap type is a canonical type id
+// (type-registry.ts), never a module's type index, so values compare across modules.
+import { GcHeap, type GcHeapOptions } from './gc-heap.ts';
+import type { GlobalType, MemoryType, TableType } from './module.ts';
+import { RuntimeError } from './errors.ts';
+import { isHeapRef } from './raw-ref.ts';
+
+/** Bytes per global slot: one 128-bit raw value, as Wasmtime's `VMGlobalDefinition`. */
+export const GLOBAL_SLOT_BYTES = 16;
+export const PAGE_BYTES = 65536;
+
+/**
+ * Raw storage of globals: 16 bytes a global, one buffer per instance (or per host
+ * global), seen through one typed view per value kind. Floats are stored as bits.
+ */
+export class GlobalCells {
+  readonly bytes: Uint8Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly i64: BigInt64Array;
+  readonly u64: BigUint64Array;
+  readonly f64: Float64Array;
+
+  constructor(count: number) {
+    const buffer = new ArrayBuffer(count * GLOBAL_SLOT_BYTES);
+    this.bytes = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.u64 = new BigUint64Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+}
+
+export interface FuncType {
+  readonly params: readonly import('./module.ts').ValType[];
+  readonly results: readonly import('./module.ts').ValType[];
+}
+
+export interface FuncInst {
+  readonly kind: 'func';
+  /** Canonical type id. */
+  readonly type: number;
+  /** The store's function address; a funcref holds it (raw-ref.ts). */
+  readonly address: number;
+  /** Defining instance and index in its function index space; absent for host functions. */
+  readonly instance?: Instance;
+  readonly index: number;
+  readonly host?: (...args: unknown[]) => unknown;
+}
+
+export interface GlobalInst {
+  readonly kind: 'global';
+  readonly type: GlobalType;
+  readonly cells: GlobalCells;
+  readonly slot: number;
+}
+
+export interface TableInst {
+  readonly kind: 'table';
+  readonly type: TableType;
+  /** Raw reference words; `elements.length` is the capacity, `size` the table size. */
+  elements: Uint32Array;
+  size: number;
+}
+
+export interface MemoryInst {
+  readonly kind: 'memory';
+  readonly type: MemoryType;
+  bytes: Uint8Array;
+}
+
+export interface TagInst {
+  readonly kind: 'tag';
+  /** Canonical type id of the tag's function type. */
+  readonly type: number;
+}
+
+export type Extern = FuncInst | GlobalInst | TableInst | MemoryInst | TagInst;
+
+/** Resolves an import; `undefined` means it is missing. */
+export type ImportResolver = (module: string, name: string) => Extern | undefined;
+
+export interface ElementInstance {
+  /** Raw reference words of the evaluated items; empty once dropped. */
+  refs: Uint32Array;
+}
+
+export interface DataInstance {
+  /** Bytes of the segment; empty once dropped. */
+  bytes: Uint8Array;
+}
+
+export interface Instance {
+  readonly store: Store;
+  readonly module: import('./compile.ts').CompiledModule;
+  /** Store address of every function in the function index space. */
+  readonly funcAddresses: Int32Array;
+  readonly tables: TableInst[];
+  readonly memories: MemoryInst[];
+  readonly globals: GlobalInst[];
+  readonly tags: TagInst[];
+  readonly elems: ElementInstance[];
+  readonly datas: DataInstance[];
+  readonly exports: Map<string, Extern>;
+}
+
+interface FuncRange {
+  readonly base: number;
+  readonly count: number;
+  readonly instance: Instance;
+  readonly firstIndex: number;
+}
+
+export interface StoreOptions {
+  readonly gc?: GcHeapOptions;
+}
+
+export class Store {
+  readonly heap: GcHeap;
+  /** Materialized function objects by address; defined functions appear lazily. */
+  private readonly funcs: (FuncInst | undefined)[] = [];
+  /** Address ranges reserved by instances for their defined functions, ascending. */
+  private readonly funcRanges: FuncRange[] = [];
+
+  constructor(options: StoreOptions = {}) {
+    this.heap = new GcHeap(options.gc);
+  }
+
+  /**
+   * Reserves addresses for `count` functions an instance defines, starting at its
+   * function index `firstIndex`. Function objects are made only when asked for, as
+   * Wasmtime makes funcrefs lazily: instantiating a module with thousands of functions
+   * should not allocate thousands of objects.
+   */
+  reserveFuncs(instance: Instance, firstIndex: number, count: number): number {
+    const base = this.funcs.length;
+    this.funcs.length = base + count;
+    this.funcRanges.push({ base, count, instance, firstIndex });
+    return base;
+  }
+
+  createHostFunc(type: number, host: (...args: unknown[]) => unknown): FuncInst {
+    const func: FuncInst = { kind: 'func', type, address: this.funcs.length, index: 0, host };
+    this.funcs.push(func);
+    return func;
+  }
+
+  funcAt(address: number): FuncInst {
+    const existing = this.funcs[address];
+    if (existing !== undefined) return existing;
+    const range = this.rangeOf(address);
+    const index = range.firstIndex + (address - range.base);
+    const module = range.instance.module;
+    const func: FuncInst = {
+      kind: 'func',
+      type: module.info.canonicalTypes[module.info.funcTypes[index]],
+      address,
+      instance: range.instance,
+      index,
+    };
+    this.funcs[address] = func;
+    return func;
+  }
+
+  createGlobal(type: GlobalType): GlobalInst {
+    return { kind: 'global', type, cells: new GlobalCells(1), slot: 0 };
+  }
+
+  createTable(type: TableType, initRaw = 0): TableInst {
+    const elements = new Uint32Array(type.limits.min);
+    if (initRaw !== 0) {
+      elements.fill(initRaw);
+      for (let i = 0; i < type.limits.min; i++) this.heapIncRef(type, initRaw);
+    }
+    return { kind: 'table', type, elements, size: type.limits.min };
+  }
+
+  createMemory(type: MemoryType): MemoryInst {
+    const byteLength = type.limits.min * PAGE_BYTES;
+    if (!Number.isSafeInteger(byteLength) || byteLength > MAX_MEMORY_BYTES) {
+      throw new RuntimeError(`cannot allocate a memory of ${type.limits.min} pages`);
+    }
+    return { kind: 'memory', type, bytes: new Uint8Array(byteLength) };
+  }
+
+  private heapIncRef(type: TableType, raw: number): void {
+    if (isFuncFamily(type) || !isHeapRef(raw)) return;
+    this.heap.incRef(raw);
+  }
+
+  private rangeOf(address: number): FuncRange {
+    let lo = 0;
+    let hi = this.funcRanges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = this.funcRanges[mid];
+      if (address < range.base) hi = mid - 1;
+      else if (address >= range.base + range.count) lo = mid + 1;
+      else return range;
+    }
+    throw new RuntimeError(`no function at address ${address}`);
+  }
+}
+
+/** Larger memories are refused rather than attempted (V8's limit for a 32-bit memory). */
+const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
+
+function isFuncFamily(type: TableType): boolean {
+  const heap = type.element.heap;
+  return heap === 'func' || heap === 'nofunc' || typeof heap === 'number';
+}
