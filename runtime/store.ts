@@ -5,6 +5,7 @@ import { GcHeap, type GcHeapOptions } from './gc-heap.ts';
 import type { GlobalType, MemoryType, TableType } from './module.ts';
 import { RuntimeError } from './errors.ts';
 import { isHeapRef } from './raw-ref.ts';
+import type { Instance } from './instance.ts';
 
 /** Bytes per global slot: one 128-bit raw value, as Wasmtime's `VMGlobalDefinition`. */
 export const GLOBAL_SLOT_BYTES = 16;
@@ -81,30 +82,6 @@ export type Extern = FuncInst | GlobalInst | TableInst | MemoryInst | TagInst;
 
 /** Resolves an import; `undefined` means it is missing. */
 export type ImportResolver = (module: string, name: string) => Extern | undefined;
-
-export interface ElementInstance {
-  /** Raw reference words of the evaluated items; empty once dropped. */
-  refs: Uint32Array;
-}
-
-export interface DataInstance {
-  /** Bytes of the segment; empty once dropped. */
-  bytes: Uint8Array;
-}
-
-export interface Instance {
-  readonly store: Store;
-  readonly module: import('./compile.ts').CompiledModule;
-  /** Store address of every function in the function index space. */
-  readonly funcAddresses: Int32Array;
-  readonly tables: TableInst[];
-  readonly memories: MemoryInst[];
-  readonly globals: GlobalInst[];
-  readonly tags: TagInst[];
-  readonly elems: ElementInstance[];
-  readonly datas: DataInstance[];
-  readonly exports: Map<string, Extern>;
-}
 
 interface FuncRange {
   readonly base: number;

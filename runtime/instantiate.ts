@@ -1,0 +1,51 @@
+// Instantiation in the spec's order (https://webassembly.github.io/spec/core/exec/modules.html):
+// link imports, allocate, initialize globals, tables, element and data segments, then the
+// start function. Each step is one function; the initialization steps are the part that
+// strategies (variants/) compute in different ways.
+import type { CompiledModule } from './compile.ts';
+import { StartFunctionError } from './errors.ts';
+import { Instance } from './instance.ts';
+import { resolveImports } from './link.ts';
+import type { ImportResolver, Store } from './store.ts';
+import { toCanonicalGlobalType } from './type-registry.ts';
+import { allocateFunctions, allocateMemories, allocateTables, allocateTags, bindImports } from './allocate.ts';
+import {
+  initializeDataSegments,
+  initializeElementSegments,
+  initializeGlobals,
+  initializeTables,
+} from './initialize.ts';
+
+export interface InstantiateOptions {
+  /**
+   * Instantiate a module that has a start function without running it. This runtime
+   * does not execute code, so without this option such a module is refused with a
+   * `StartFunctionError` at the start step, after everything before it was done.
+   */
+  readonly skipStart?: boolean;
+}
+
+export function instantiate(
+  store: Store,
+  compiled: CompiledModule,
+  resolveImport: ImportResolver,
+  options: InstantiateOptions = {},
+): Instance {
+  const { module, info } = compiled;
+  const externs = resolveImports(compiled, resolveImport);
+  const globalTypes = info.globals.map((type) => toCanonicalGlobalType(type, info.canonicalTypes));
+  const instance = new Instance(store, compiled, globalTypes);
+  bindImports(instance, externs);
+  allocateFunctions(instance);
+  allocateTags(instance);
+  initializeGlobals(instance);
+  allocateTables(instance);
+  initializeTables(instance);
+  allocateMemories(instance);
+  initializeElementSegments(instance);
+  initializeDataSegments(instance);
+  if (module.start !== undefined && options.skipStart !== true) {
+    throw new StartFunctionError(module.start);
+  }
+  return instance;
+}

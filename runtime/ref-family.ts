@@ -1,0 +1,37 @@
+// Which hierarchy a reference type belongs to decides how its raw word is read
+// (raw-ref.ts): a function address, a GC heap reference or i31, or (exn) only null.
+import type { HeapType, ValType } from './module.ts';
+import { canonicalType } from './type-registry.ts';
+
+export type RefFamily = 'func' | 'any' | 'extern' | 'exn';
+
+/** The family of a canonical heap type (concrete types given as canonical ids). */
+export function heapFamily(heap: HeapType): RefFamily {
+  switch (heap) {
+    case 'func':
+    case 'nofunc':
+      return 'func';
+    case 'extern':
+    case 'noextern':
+      return 'extern';
+    case 'exn':
+    case 'noexn':
+      return 'exn';
+    case 'any':
+    case 'eq':
+    case 'i31':
+    case 'struct':
+    case 'array':
+    case 'none':
+      return 'any';
+    default:
+      return canonicalType(heap).composite.kind === 'func' ? 'func' : 'any';
+  }
+}
+
+/** True for types whose values are counted by the GC heap (any and extern families). */
+export function isGcManaged(type: ValType): boolean {
+  if (typeof type === 'string') return false;
+  const family = heapFamily(type.heap);
+  return family === 'any' || family === 'extern';
+}
