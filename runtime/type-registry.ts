@@ -74,7 +74,7 @@ export function canonicalTypeCount(): number {
  * supertype that is not an earlier type: canonical forms could not express either.
  * Sub-type compatibility is not checked here (validate.ts does it, with these ids).
  */
-export function canonicalizeTypes(module: Module): Int32Array {
+export function canonicalizeTypes(module: Pick<Module, 'types' | 'recGroups'>): Int32Array {
   const canonical = new Int32Array(module.types.length);
   for (const group of module.recGroups) {
     const end = group.start + group.size;
@@ -97,7 +97,7 @@ export function canonicalizeTypes(module: Module): Int32Array {
 // Tokens are separated so that no two different groups can produce the same string:
 // every number is followed by a non-digit, and each construct starts with its own letter.
 
-function subTypeKey(module: Module, index: number, start: number, end: number, canonical: Int32Array): string {
+function subTypeKey(module: Pick<Module, 'types'>, index: number, start: number, end: number, canonical: Int32Array): string {
   const sub = module.types[index];
   let key = sub.final ? 'F' : 'O';
   if (sub.supertypes.length > 1) {
@@ -154,7 +154,7 @@ type IndexMap = (index: number) => number;
  * consecutive ids from `first`. Its supertype is registered already (it is an earlier
  * type), so the chain can be extended.
  */
-function makeCanonicalType(module: Module, index: number, start: number, first: number, canonical: Int32Array): CanonicalType {
+function makeCanonicalType(module: Pick<Module, 'types'>, index: number, start: number, first: number, canonical: Int32Array): CanonicalType {
   const sub = module.types[index];
   const id = first + (index - start);
   const map: IndexMap = (i) => (i >= start ? first + (i - start) : canonical[i]);

@@ -1,0 +1,54 @@
+// The `instlab` command line. Exit status: 0 success, 1 a regression or failed check,
+// 2 bad input or usage (one line naming the file and the problem; `--verbose` adds the
+// stack trace).
+import { Command, CommanderError } from 'commander';
+import { BadInput } from './bad-input.ts';
+import { inspectCommand } from './inspect.ts';
+import { specCommand } from './spec.ts';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const program = new Command('instlab')
+    .description('WebAssembly instantiation lab: inspect, benchmark and compare instantiation strategies')
+    .option('--verbose', 'print stack traces for errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let status = 0;
+
+  program
+    .command('inspect')
+    .description('instantiate a module (.wasm or .wat) and print its instance state')
+    .argument('<file>', 'a .wasm or .wat module')
+    .option('--imports <file.json>', 'externs to import, as JSON')
+    .option('--stub-imports', 'give every import a default (zero, null, trapping function, fresh memory/table)')
+    .option('--skip-start', 'instantiate a module with a start function without running it')
+    .option('--json', 'print the instance state as JSON')
+    .action(async (file: string, options) => {
+      status = await inspectCommand(file, options);
+    });
+
+  program
+    .command('spec')
+    .description('run WebAssembly spec test scripts (binary form)')
+    .argument('<files...>', '.bin.wast scripts')
+    .action((files: string[]) => {
+      status = specCommand(files, { verbose });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof BadInput) {
+      process.stderr.write(`instlab: ${error.message}\n`);
+      if (verbose) process.stderr.write(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,86 @@
+// `instlab inspect FILE`: instantiate a module and print its instance state.
+import { compile } from '../runtime/compile.ts';
+import { instantiate } from '../runtime/instantiate.ts';
+import { describeInstance, type ExportState, type InstanceState } from '../runtime/instance-state.ts';
+import type { StateValue } from '../runtime/state-value.ts';
+import { Store, type ImportResolver } from '../runtime/store.ts';
+import { stubImports } from '../runtime/stub-imports.ts';
+import { BadInput } from './bad-input.ts';
+import { importsFromJson, readImportsFile } from './imports-file.ts';
+import { loadModuleBytes } from './module-source.ts';
+
+export interface InspectOptions {
+  readonly imports?: string;
+  readonly stubImports?: boolean;
+  readonly skipStart?: boolean;
+  readonly json?: boolean;
+}
+
+export async function inspectCommand(file: string, options: InspectOptions): Promise<number> {
+  if (options.imports !== undefined && options.stubImports === true) {
+    throw new BadInput('--imports and --stub-imports exclude each other');
+  }
+  const bytes = await loadModuleBytes(file);
+  const state = await inspectModule(file, bytes, options);
+  process.stdout.write(options.json === true ? `${JSON.stringify(state, null, 2)}\n` : formatState(file, state));
+  return 0;
+}
+
+export async function inspectModule(file: string, bytes: Uint8Array, options: InspectOptions): Promise<InstanceState> {
+  const store = new Store();
+  const compiled = withFile(file, () => compile(bytes));
+  let resolve: ImportResolver = () => undefined;
+  if (options.stubImports === true) resolve = stubImports(store, compiled);
+  else if (options.imports !== undefined) {
+    resolve = importsFromJson(store, compiled, await readImportsFile(options.imports), options.imports);
+  }
+  const instance = withFile(file, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart }));
+  return describeInstance(instance);
+}
+
+/** Runtime errors about the module become bad input naming the file. */
+function withFile<T>(file: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof Error && error.name !== 'TypeError' && error.name !== 'RangeError') {
+      throw new BadInput(`${file}: ${error.name}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const SHOWN_ELEMENTS = 16;
+
+function formatState(file: string, state: InstanceState): string {
+  const entries = Object.entries(state.exports);
+  const lines = [`${file}: ${entries.length} export${entries.length === 1 ? '' : 's'}`];
+  const width = Math.max(0, ...entries.map(([name]) => name.length));
+  for (const [name, exp] of entries) lines.push(`  ${exp.kind.padEnd(6)} ${name.padEnd(width)}  ${formatExport(exp)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatExport(exp: ExportState): string {
+  switch (exp.kind) {
+    case 'func':
+      return `func ${exp.index}`;
+    case 'tag':
+      return `tag ${exp.index}`;
+    case 'global':
+      return `${exp.mutable ? 'mut ' : ''}${exp.type} = ${formatValue(exp.value)}`;
+    case 'table': {
+      const shown = exp.elements.slice(0, SHOWN_ELEMENTS).map(formatValue).join(', ');
+      const more = exp.size > SHOWN_ELEMENTS ? `, … ${exp.size - SHOWN_ELEMENTS} more` : '';
+      return `${exp.type}, size ${exp.size}: [${shown}${more}]`;
+    }
+    case 'memory':
+      return `${exp.pages} page${exp.pages === 1 ? '' : 's'}, sha256 ${exp.sha256}`;
+  }
+}
+
+function formatValue(value: StateValue): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return String(value);
+  if ('func' in value) return `func ${value.func}`;
+  return JSON.stringify(value);
+}
