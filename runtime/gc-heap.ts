@@ -67,6 +67,7 @@ export class GcHeap {
   private payloads: unknown[] = [undefined];
   private childRefs: (ChildRefs | undefined)[] = [undefined];
   private freeIds: number[] = [];
+  private readonly rootStack: number[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
   private maybeGarbage: number[] = [];
   private liveBytes = 0;
@@ -95,13 +96,7 @@ export class GcHeap {
     mayCollect = true,
   ): number {
     const bytes = OBJECT_HEADER_BYTES + payloadBytes;
-    if (this.liveBytes + bytes > this.capacityBytes) {
-      if (!mayCollect) throw new GcNotAllowed(bytes);
-      this.collect();
-      if (this.liveBytes + bytes > this.capacityBytes) {
-        throw new GcHeapOutOfMemory(bytes, this.capacityBytes);
-      }
-    }
+    this.reserve(payloadBytes, mayCollect);
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.kinds.length;
     this.kinds[id] = kind;
     this.typeIds[id] = typeId;
@@ -114,6 +109,18 @@ export class GcHeap {
     this.allocations++;
     this.maybeGarbage.push(id);
     return heapRef(id);
+  }
+
+  /**
+   * Makes room for an object with `payloadBytes` of payload: collects when the heap is
+   * full (or refuses to, see `allocate`), and fails when it is still full.
+   */
+  reserve(payloadBytes: number, mayCollect: boolean): void {
+    const bytes = OBJECT_HEADER_BYTES + payloadBytes;
+    if (this.liveBytes + bytes <= this.capacityBytes) return;
+    if (!mayCollect) throw new GcNotAllowed(bytes);
+    this.collect();
+    if (this.liveBytes + bytes > this.capacityBytes) throw new GcHeapOutOfMemory(bytes, this.capacityBytes);
   }
 
   allocateHost(value: unknown, mayCollect = true): number {
@@ -167,6 +174,29 @@ export class GcHeap {
   writeBarrier(oldRaw: number, newRaw: number): void {
     this.incRef(newRaw);
     this.decRef(oldRaw);
+  }
+
+  /**
+   * Opens a root scope (they nest, last in first out); returns the mark that
+   * `exitScope` takes. References rooted in a scope are counted until it closes.
+   */
+  enterScope(): number {
+    return this.rootStack.length;
+  }
+
+  /** Roots `raw` in the innermost scope; returns it. Non-heap words need no root. */
+  root(raw: number): number {
+    if (isHeapRef(raw)) {
+      this.incRef(raw);
+      this.rootStack.push(raw);
+    }
+    return raw;
+  }
+
+  /** Closes the scopes opened since `mark`, releasing their roots. */
+  exitScope(mark: number): void {
+    const roots = this.rootStack;
+    while (roots.length > mark) this.decRef(roots.pop()!);
   }
 
   /** Frees every object allocated since the last collection that nothing counts. */

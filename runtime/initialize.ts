@@ -8,6 +8,7 @@ import { RuntimeError } from './errors.ts';
 import type { Instance } from './instance.ts';
 import type { ConstExpr, ElementSegment } from './module.ts';
 import { funcRef } from './raw-ref.ts';
+import { copyIntoTable } from './table-api.ts';
 import { isGcManaged } from './ref-family.ts';
 import { GlobalCells } from './store.ts';
 import type { TableInst } from './store.ts';
@@ -17,11 +18,15 @@ export function initializeGlobals(instance: Instance): void {
   const cells = new GlobalCells(globals.length);
   instance.globalCells = cells;
   const firstDefined = instance.globalImports.length;
+  const heap = instance.store.heap;
   for (let i = 0; i < globals.length; i++) {
     const type = instance.globalTypes[firstDefined + i].type;
+    const scope = heap.enterScope();
     const value = evaluateConstExpr(instance, globals[i].init);
-    if (isGcManaged(type)) instance.store.heap.incRef(value as number);
+    // Count the slot's reference before the scope lets go of the evaluator's root.
+    if (isGcManaged(type)) heap.incRef(value as number);
     writeSlot(cells, i, type, value);
+    heap.exitScope(scope);
   }
 }
 
@@ -33,11 +38,14 @@ export function initializeTables(instance: Instance): void {
     const init = tables[i].init;
     if (init === undefined) continue;
     const table = instance.tables[firstDefined + i];
+    const heap = instance.store.heap;
+    const scope = heap.enterScope();
     const raw = evaluateConstExpr(instance, init) as number;
     table.elements.fill(raw);
     if (isGcManaged(table.type.element)) {
-      for (let j = 0; j < table.size; j++) instance.store.heap.incRef(raw);
+      for (let j = 0; j < table.size; j++) heap.incRef(raw);
     }
+    heap.exitScope(scope);
   }
 }
 
@@ -55,7 +63,7 @@ export function initializeElementSegments(instance: Instance): void {
     if (mode.kind === 'passive') continue;
     if (mode.kind === 'active') {
       const table = instance.tables[mode.table];
-      tableInit(instance, table, offsetOf(instance, mode.offset), instance.elems[i], segment);
+      tableInit(instance, table, offsetOf(instance, mode.offset), instance.elems[i]);
     }
     elemDrop(instance, i);
   }
@@ -87,27 +95,21 @@ function evaluateElementItems(instance: Instance, segment: ElementSegment): Uint
   }
   const refs = new Uint32Array(items.exprs.length);
   const counted = isGcManaged(segment.type);
+  const heap = instance.store.heap;
   for (let i = 0; i < refs.length; i++) {
+    const scope = heap.enterScope();
     refs[i] = evaluateConstExpr(instance, items.exprs[i]) as number;
-    if (counted) instance.store.heap.incRef(refs[i]);
+    if (counted) heap.incRef(refs[i]);
+    heap.exitScope(scope);
   }
   return refs;
 }
 
-/** table.init with the DRC write barrier on every slot it overwrites. */
-function tableInit(instance: Instance, table: TableInst, offset: number, refs: Uint32Array, segment: ElementSegment): void {
+function tableInit(instance: Instance, table: TableInst, offset: number, refs: Uint32Array): void {
   if (offset + refs.length > table.size) {
     throw new RuntimeError(`out of bounds table access: element segment at offset ${offset}, table size ${table.size}`);
   }
-  if (!isGcManaged(segment.type)) {
-    table.elements.set(refs, offset);
-    return;
-  }
-  const heap = instance.store.heap;
-  for (let i = 0; i < refs.length; i++) {
-    heap.writeBarrier(table.elements[offset + i], refs[i]);
-    table.elements[offset + i] = refs[i];
-  }
+  copyIntoTable(instance.store.heap, table, offset, refs);
 }
 
 function elemDrop(instance: Instance, index: number): void {

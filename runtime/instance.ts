@@ -25,6 +25,8 @@ export class Instance {
   readonly elems: Uint32Array[] = [];
   /** Bytes of each data segment; empty once dropped. */
   readonly datas: Uint8Array[] = [];
+  /** Set once `releaseInstance` has released what the instance held. */
+  released = false;
   private readonly globalObjects = new Map<number, GlobalInst>();
   private exportMap?: Map<string, Extern>;
 

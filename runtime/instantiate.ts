@@ -6,6 +6,7 @@ import type { CompiledModule } from './compile.ts';
 import { StartFunctionError } from './errors.ts';
 import { Instance } from './instance.ts';
 import { resolveImports } from './link.ts';
+import { releaseInstance } from './release-instance.ts';
 import type { ImportResolver, Store } from './store.ts';
 import { toCanonicalGlobalType } from './type-registry.ts';
 import { allocateFunctions, allocateMemories, allocateTables, allocateTags, bindImports } from './allocate.ts';
@@ -38,14 +39,24 @@ export function instantiate(
   bindImports(instance, externs);
   allocateFunctions(instance);
   allocateTags(instance);
-  initializeGlobals(instance);
-  allocateTables(instance);
-  initializeTables(instance);
-  allocateMemories(instance);
-  initializeElementSegments(instance);
-  initializeDataSegments(instance);
-  if (module.start !== undefined && options.skipStart !== true) {
-    throw new StartFunctionError(module.start);
+  const heap = store.heap;
+  const scope = heap.enterScope();
+  try {
+    initializeGlobals(instance);
+    allocateTables(instance);
+    initializeTables(instance);
+    allocateMemories(instance);
+    initializeElementSegments(instance);
+    initializeDataSegments(instance);
+    if (module.start !== undefined && options.skipStart !== true) {
+      throw new StartFunctionError(module.start);
+    }
+    return instance;
+  } catch (error) {
+    // A trap or an out-of-memory error leaves no instance behind: release what it held,
+    // including roots of an evaluation cut short, so the store stays usable.
+    heap.exitScope(scope);
+    releaseInstance(instance);
+    throw error;
   }
-  return instance;
 }

@@ -1,0 +1,28 @@
+// The embedder's global operations, with the write barrier on reference writes.
+import { barrierOn } from './barrier-faults.ts';
+import { readSlot, writeSlot, type Value } from './const-value.ts';
+import { isGcManaged } from './ref-family.ts';
+import type { RootScope, Rooted } from './root-scope.ts';
+import type { GlobalInst } from './store.ts';
+
+/** A global's value; a reference comes back rooted in `scope`. */
+export function globalGet(scope: RootScope, global: GlobalInst): Value | Rooted {
+  const value = readSlot(global.cells, global.slot, global.type.type);
+  return typeof global.type.type === 'string' ? value : scope.root(value as number);
+}
+
+/** Sets a global (the host may set any global it holds, as `Global.set` on a mutable one). */
+export function globalSet(scope: RootScope, global: GlobalInst, value: Value | Rooted | null): void {
+  const type = global.type.type;
+  if (typeof type === 'string') {
+    writeSlot(global.cells, global.slot, type, value as Value);
+    return;
+  }
+  const raw = value === null ? 0 : (value as Rooted).raw;
+  if (isGcManaged(type)) {
+    const heap = scope.store.heap;
+    heap.incRef(raw);
+    if (barrierOn('global.set')) heap.decRef(readSlot(global.cells, global.slot, type) as number);
+  }
+  writeSlot(global.cells, global.slot, type, raw);
+}
