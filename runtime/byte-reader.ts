@@ -29,12 +29,9 @@ export class ByteReader {
     throw new CompileError('malformed', message, offset);
   }
 
-  /** Reading past `end`: the message says whether a section/body or the module ran out. */
+  /** Reading past `end`, where the module, section or function body runs out. */
   unexpectedEnd(): never {
-    this.fail(
-      this.end === this.bytes.length ? 'unexpected end' : 'unexpected end of section or function',
-      this.end,
-    );
+    this.fail('unexpected end of section or function', this.end);
   }
 
   atEnd(): boolean {
@@ -218,23 +215,29 @@ export class ByteReader {
   }
 
   /**
-   * The length of a vector or byte string, checked against the bytes left: every entry
-   * takes at least one byte, so a larger count cannot be backed and fails before anyone
-   * allocates for it.
+   * The length of a vector. Every entry takes at least one byte, so a count the bytes
+   * left cannot back fails here, before anyone allocates for it.
    */
   count(): number {
+    const n = this.u32();
+    if (n > this.end - this.pos) this.unexpectedEnd();
+    return n;
+  }
+
+  /** The size of a byte string, section or function body. */
+  length(): number {
     const at = this.pos;
     const n = this.u32();
     if (n > this.end - this.pos) {
       if (n > this.bytes.length - this.pos) this.fail('length out of bounds', at);
-      this.fail('unexpected end of section or function', this.end);
+      this.unexpectedEnd();
     }
     return n;
   }
 
   name(): string {
     const at = this.pos;
-    const n = this.count();
+    const n = this.length();
     const bytes = this.bytes;
     const start = this.pos;
     const end = start + n;

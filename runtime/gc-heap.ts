@@ -1,14 +1,15 @@
 // The store's GC heap, modeled on Wasmtime's DRC (deferred reference counting) collector.
 //
 // An object is an id into parallel arrays; a reference to it is `heapRef(id)`. Every
-// reference held by a slot (global, table element, struct/array field) or by the host
-// (a rooted handle) is counted. A count that drops to zero frees the object at once,
-// releasing what it references in turn. A new object starts at count zero and is
-// recorded as "maybe garbage" until a collection: the references to it that live only
-// in the const-expression evaluator's operands are not counted (as Wasmtime does not
-// count references on the Wasm stack), so a collection frees every unrooted zero-count
-// object — and an operand that was not rooted dangles, which is the hazard the `raw`
-// strategy guards against.
+// reference held by a slot (global, table element, struct/array field, element segment)
+// is counted, and a write barrier that drops a count to zero frees the object at once,
+// releasing what it references in turn. References held on the evaluator's operand
+// stack and by the host are *roots*: counted while their root scope is open, and when it
+// closes their decrements are deferred to the next collection (Wasmtime likewise keeps
+// stack roots in an over-approximated table that only a GC processes). A new object
+// starts at count zero; a collection processes the deferred decrements, then frees every
+// object that nothing counts. An operand that was never rooted therefore dangles after a
+// collection, which is the hazard the `raw` strategy guards against.
 //
 // Freed ids are reused last-in-first-out, so a dangling reference really does point at
 // whatever is allocated next.
@@ -51,6 +52,9 @@ export interface GcHeapOptions {
 
 export const DEFAULT_GC_HEAP_BYTES = 64 * 1024 * 1024;
 
+/** Pending root releases that force a collection when no scope is open. */
+const MAX_DEFERRED_DECREMENTS = 65536;
+
 /**
  * References an object holds in its fields, so freeing it can release them. Returns
  * the raw words of reference-typed fields; numeric payloads yield nothing.
@@ -68,6 +72,7 @@ export class GcHeap {
   private childRefs: (ChildRefs | undefined)[] = [undefined];
   private freeIds: number[] = [];
   private readonly rootStack: number[] = [];
+  private deferredDecrements: number[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
   private maybeGarbage: number[] = [];
   private liveBytes = 0;
@@ -193,15 +198,25 @@ export class GcHeap {
     return raw;
   }
 
-  /** Closes the scopes opened since `mark`, releasing their roots. */
+  /**
+   * Closes the scopes opened since `mark`. Their roots' decrements are deferred to the
+   * next collection, which runs early if too many are pending.
+   */
   exitScope(mark: number): void {
     const roots = this.rootStack;
-    while (roots.length > mark) this.decRef(roots.pop()!);
+    while (roots.length > mark) this.deferredDecrements.push(roots.pop()!);
+    if (this.deferredDecrements.length > MAX_DEFERRED_DECREMENTS && roots.length === 0) this.collect();
   }
 
-  /** Frees every object allocated since the last collection that nothing counts. */
+  /**
+   * Processes the deferred decrements, then frees every object allocated since the last
+   * collection that nothing counts.
+   */
   collect(): void {
     this.collections++;
+    const deferred = this.deferredDecrements;
+    this.deferredDecrements = [];
+    for (const raw of deferred) this.decRef(raw);
     const candidates = this.maybeGarbage;
     this.maybeGarbage = [];
     for (const id of candidates) {

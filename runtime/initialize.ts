@@ -50,15 +50,17 @@ export function initializeTables(instance: Instance): void {
 }
 
 /**
- * Evaluates every segment's items, then applies the active ones in order (table.init
- * followed by elem.drop) and drops the declarative ones. Passive segments keep their
- * references (counted, so the GC keeps what they hold alive) until dropped.
+ * Evaluates each segment's items and applies it before the next: an active one by
+ * table.init then elem.drop, a declarative one by elem.drop; a passive one keeps its
+ * references (counted, so the GC keeps them alive) until dropped. The spec evaluates
+ * every segment first; since evaluation has no visible effect, interleaving is the same
+ * state, and garbage from dropped segments can be collected while later ones allocate.
  */
 export function initializeElementSegments(instance: Instance): void {
   const { elements } = instance.module.module;
-  for (const segment of elements) instance.elems.push(evaluateElementItems(instance, segment));
   for (let i = 0; i < elements.length; i++) {
     const segment = elements[i];
+    instance.elems.push(evaluateElementItems(instance, segment));
     const mode = segment.mode;
     if (mode.kind === 'passive') continue;
     if (mode.kind === 'active') {

@@ -138,7 +138,7 @@ function valTypeKey(t: ValType, start: number, end: number, canonical: Int32Arra
   return (t.nullable ? 'n' : 'r') + (typeof h === 'string' ? h + ',' : typeRefKey(h, start, end, canonical));
 }
 
-/** "rec.i" for a type of the group being keyed, else the referenced type's canonical id. */
+/** `#i` (the spec's rec.i) for a type of the group being keyed, else the canonical id. */
 function typeRefKey(index: number, start: number, end: number, canonical: Int32Array): string {
   if (index >= end) throw new CompileError('invalid', `unknown type ${index}`, 0);
   return index >= start ? '#' + (index - start) + ',' : canonical[index] + ',';

@@ -5,12 +5,8 @@
 import { CompileError } from './errors.ts';
 import type { ConstExpr, FieldType, GlobalType, Module, NumType, StorageType, ValType, VecType } from './module.ts';
 import { matchesHeapType } from './subtyping.ts';
-import {
-  canonicalType,
-  type CanonicalHeapType,
-  type CanonicalRefType,
-  type CanonicalValType,
-} from './type-registry.ts';
+import type { CanonicalHeapType } from './type-registry.ts';
+import { storageTypeName } from './type-names.ts';
 
 /** What a constant expression may refer to. */
 export interface ConstExprContext {
@@ -21,17 +17,19 @@ export interface ConstExprContext {
   /** Every global of the index space; how many are visible is given per expression. */
   readonly globals: readonly GlobalType[];
   /** Receives every function named by `ref.func`. */
-  readonly declaredFuncs: Set<number>;
+  readonly declaredFuncs: { add(funcIndex: number): void };
 }
 
 type SlotKind = NumType | VecType | 'ref';
 
-const ANYREF: CanonicalRefType = { nullable: true, heap: 'any' };
-const EXTERNREF: CanonicalRefType = { nullable: true, heap: 'extern' };
+const ANYREF: ValType = { nullable: true, heap: 'any' };
+const EXTERNREF: ValType = { nullable: true, heap: 'extern' };
 
 /**
  * Validates constant expressions against one module. The operand stack is three
  * parallel arrays reused across expressions, so typing allocates nothing per op.
+ * Operands hold canonical heap types; expected types are given in module terms (type
+ * indices) and mapped when compared, so messages can name them as the module does.
  */
 export class ConstExprValidator {
   private readonly cx: ConstExprContext;
@@ -50,7 +48,7 @@ export class ConstExprValidator {
    * Only globals below `visibleGlobals` exist for it: global initializers see the
    * imported and earlier globals, table initializers only the imported ones.
    */
-  validate(expr: ConstExpr, expected: CanonicalValType, visibleGlobals: number): void {
+  validate(expr: ConstExpr, expected: ValType, visibleGlobals: number): void {
     const { module, canonicalTypes, funcTypes, globals } = this.cx;
     const { ops, offsets } = expr;
     this.sp = 0;
@@ -152,14 +150,14 @@ export class ConstExprValidator {
       }
     }
     if (this.sp !== 1) {
-      throw typeMismatch(`constant expression leaves ${this.sp} values, expected 1 of type ${formatValType(expected)}`, expr.offset);
+      throw typeMismatch(`constant expression leaves ${this.sp} values, expected 1 of type ${storageTypeName(expected)}`, expr.offset);
     }
     this.pop(expected, expr.offset);
   }
 
   private composite(typeIndex: number, at: number) {
     if (typeIndex >= this.cx.module.types.length) throw unknownType(typeIndex, at);
-    return canonicalType(this.cx.canonicalTypes[typeIndex]).composite;
+    return this.cx.module.types[typeIndex].composite;
   }
 
   private push(kind: SlotKind, nullable: boolean, heap: CanonicalHeapType): void {
@@ -175,15 +173,18 @@ export class ConstExprValidator {
     else this.push('ref', t.nullable, typeof t.heap === 'number' ? this.cx.canonicalTypes[t.heap] : t.heap);
   }
 
-  private pop(expected: CanonicalValType, at: number): void {
-    if (this.sp === 0) throw typeMismatch(`missing operand of type ${formatValType(expected)}`, at);
+  /** Pops an operand of type `expected`, given in module terms. */
+  private pop(expected: ValType, at: number): void {
+    if (this.sp === 0) throw typeMismatch(`missing operand of type ${storageTypeName(expected)}`, at);
     const sp = --this.sp;
     const kind = this.kinds[sp];
-    const ok =
-      typeof expected === 'string'
-        ? kind === expected
-        : kind === 'ref' && (expected.nullable || !this.nullables[sp]) && matchesHeapType(this.heaps[sp], expected.heap);
-    if (!ok) throw typeMismatch(`operand is not of type ${formatValType(expected)}`, at);
+    let ok: boolean;
+    if (typeof expected === 'string') ok = kind === expected;
+    else {
+      const heap = typeof expected.heap === 'number' ? this.cx.canonicalTypes[expected.heap] : expected.heap;
+      ok = kind === 'ref' && (expected.nullable || !this.nullables[sp]) && matchesHeapType(this.heaps[sp], heap);
+    }
+    if (!ok) throw typeMismatch(`operand is not of type ${storageTypeName(expected)}`, at);
   }
 
   /** Packed fields take i32 operands. */
@@ -194,14 +195,9 @@ export class ConstExprValidator {
   private requireDefaultable(field: FieldType, at: number): void {
     const s = field.storage;
     if (typeof s !== 'string' && !s.nullable) {
-      throw typeMismatch(`field type ${formatValType(s)} is not defaultable`, at);
+      throw typeMismatch(`field type ${storageTypeName(s)} is not defaultable`, at);
     }
   }
-}
-
-export function formatValType(t: ValType): string {
-  if (typeof t === 'string') return t;
-  return `(ref ${t.nullable ? 'null ' : ''}${t.heap})`;
 }
 
 function typeMismatch(detail: string, at: number): CompileError {

@@ -14,13 +14,9 @@ import type {
 } from './module.ts';
 import type { ModuleInfo } from './module-info.ts';
 import { matchesCompositeType, matchesHeapType, matchesRefType } from './subtyping.ts';
-import {
-  canonicalizeTypes,
-  canonicalType,
-  toCanonicalRefType,
-  toCanonicalValType,
-} from './type-registry.ts';
-import { ConstExprValidator, formatValType } from './validate-const-expr.ts';
+import { canonicalizeTypes, canonicalType, toCanonicalRefType } from './type-registry.ts';
+import { storageTypeName } from './type-names.ts';
+import { ConstExprValidator } from './validate-const-expr.ts';
 
 const MAX_PAGES_32 = 0x1_0000;
 const MAX_PAGES_64 = 2 ** 48;
@@ -47,7 +43,7 @@ export function validate(module: Module): ModuleInfo {
   for (const { desc, offset } of module.imports) {
     switch (desc.kind) {
       case 'func':
-        checkFuncType(module, canonicalTypes, desc.typeIndex, offset);
+        checkFuncType(module, desc.typeIndex, offset);
         funcTypes.push(desc.typeIndex);
         break;
       case 'table':
@@ -63,7 +59,7 @@ export function validate(module: Module): ModuleInfo {
         globals.push(desc.type);
         break;
       case 'tag':
-        checkTagType(module, canonicalTypes, desc.typeIndex, offset);
+        checkTagType(module, desc.typeIndex, offset);
         tags.push(desc.typeIndex);
         break;
     }
@@ -75,22 +71,21 @@ export function validate(module: Module): ModuleInfo {
   const importedTags = tags.length;
 
   for (const typeIndex of module.funcs) {
-    checkFuncType(module, canonicalTypes, typeIndex, 0);
+    checkFuncType(module, typeIndex, 0);
     funcTypes.push(typeIndex);
   }
   for (const { type } of module.globals) globals.push(type);
 
-  const declaredFuncs = new Set<number>();
+  const declaredFuncs = new FuncIndexSet(funcTypes.length);
   const constExprs = new ConstExprValidator({ module, canonicalTypes, funcTypes, globals, declaredFuncs });
 
   // Table initializers see only the imported globals.
   for (const table of module.tables) {
     const { type, init, offset } = table;
     checkTableType(type, typeCount, offset);
-    const element = toCanonicalRefType(type.element, canonicalTypes);
-    if (init !== undefined) constExprs.validate(init, element, importedGlobals);
+    if (init !== undefined) constExprs.validate(init, type.element, importedGlobals);
     else if (!type.element.nullable) {
-      throw typeMismatch(`table of non-defaultable type ${formatValType(type.element)} needs an initializer`, offset);
+      throw typeMismatch(`table of non-defaultable type ${storageTypeName(type.element)} needs an initializer`, offset);
     }
     tables.push(type);
   }
@@ -104,11 +99,11 @@ export function validate(module: Module): ModuleInfo {
   for (let i = 0; i < module.globals.length; i++) {
     const { type, init, offset } = module.globals[i];
     checkValType(type.type, typeCount, offset);
-    constExprs.validate(init, toCanonicalValType(type.type, canonicalTypes), importedGlobals + i);
+    constExprs.validate(init, type.type, importedGlobals + i);
   }
 
   for (const typeIndex of module.tags) {
-    checkTagType(module, canonicalTypes, typeIndex, 0);
+    checkTagType(module, typeIndex, 0);
     tags.push(typeIndex);
   }
 
@@ -123,19 +118,19 @@ export function validate(module: Module): ModuleInfo {
       for (const func of items.indices) {
         if (func >= funcTypes.length) throw new CompileError('invalid', `unknown function ${func}`, offset);
         if (!anyFunc && !matchesHeapType(canonicalTypes[funcTypes[func]], type.heap)) {
-          throw typeMismatch(`function ${func} is not of element type ${formatValType(segment.type)}`, offset);
+          throw typeMismatch(`function ${func} is not of element type ${storageTypeName(segment.type)}`, offset);
         }
         declaredFuncs.add(func);
       }
     } else {
-      for (const expr of items.exprs) constExprs.validate(expr, type, globals.length);
+      for (const expr of items.exprs) constExprs.validate(expr, segment.type, globals.length);
     }
     if (mode.kind === 'active') {
       if (mode.table >= tables.length) throw new CompileError('invalid', `unknown table ${mode.table}`, offset);
       const table = tables[mode.table];
       if (!matchesRefType(type, toCanonicalRefType(table.element, canonicalTypes))) {
         throw typeMismatch(
-          `element type ${formatValType(segment.type)} does not match table element type ${formatValType(table.element)}`,
+          `element type ${storageTypeName(segment.type)} does not match table element type ${storageTypeName(table.element)}`,
           offset,
         );
       }
@@ -155,7 +150,7 @@ export function validate(module: Module): ModuleInfo {
   if (module.start !== undefined) {
     const start = module.start;
     if (start >= funcTypes.length) throw new CompileError('invalid', `unknown function ${start}`, 0);
-    const type = canonicalType(canonicalTypes[funcTypes[start]]).composite;
+    const type = module.types[funcTypes[start]].composite;
     if (type.kind !== 'func' || type.params.length !== 0 || type.results.length !== 0) {
       throw new CompileError('invalid', `start function ${start} must have type [] -> []`, 0);
     }
@@ -220,17 +215,17 @@ function checkRefType(t: RefType, typeCount: number, at: number): void {
   if (typeof t.heap === 'number' && t.heap >= typeCount) throw new CompileError('invalid', `unknown type ${t.heap}`, at);
 }
 
-function checkFuncType(module: Module, canonicalTypes: Int32Array, typeIndex: number, at: number): void {
+function checkFuncType(module: Module, typeIndex: number, at: number): void {
   if (typeIndex >= module.types.length) throw new CompileError('invalid', `unknown type ${typeIndex}`, at);
-  if (canonicalType(canonicalTypes[typeIndex]).composite.kind !== 'func') {
+  if (module.types[typeIndex].composite.kind !== 'func') {
     throw new CompileError('invalid', `non-function type ${typeIndex}`, at);
   }
 }
 
 /** Exceptions carry the parameters only, so a tag's function type has no results. */
-function checkTagType(module: Module, canonicalTypes: Int32Array, typeIndex: number, at: number): void {
-  checkFuncType(module, canonicalTypes, typeIndex, at);
-  const type = canonicalType(canonicalTypes[typeIndex]).composite;
+function checkTagType(module: Module, typeIndex: number, at: number): void {
+  checkFuncType(module, typeIndex, at);
+  const type = module.types[typeIndex].composite;
   if (type.kind === 'func' && type.results.length !== 0) {
     throw new CompileError('invalid', `non-empty tag result type (type ${typeIndex})`, at);
   }
@@ -265,4 +260,55 @@ function checkMinMax(limits: Limits, at: number): void {
 
 function typeMismatch(detail: string, at: number): CompileError {
   return new CompileError('invalid', `type mismatch: ${detail}`, at);
+}
+
+/**
+ * The declared functions, as a bitmap over the function index space. Every entry of an
+ * element segment declares its function, and hashing each into a `Set` would cost more
+ * than the rest of validating the segment.
+ */
+class FuncIndexSet implements ReadonlySet<number> {
+  private readonly marks: Uint8Array;
+  private count = 0;
+
+  constructor(funcCount: number) {
+    this.marks = new Uint8Array(funcCount);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** `index` must be a valid function index. */
+  add(index: number): void {
+    if (this.marks[index] === 0) {
+      this.marks[index] = 1;
+      this.count++;
+    }
+  }
+
+  has(index: number): boolean {
+    return this.marks[index] === 1;
+  }
+
+  /** In increasing index order. */
+  *values(): SetIterator<number> {
+    for (let i = 0; i < this.marks.length; i++) if (this.marks[i] === 1) yield i;
+  }
+
+  keys(): SetIterator<number> {
+    return this.values();
+  }
+
+  *entries(): SetIterator<[number, number]> {
+    for (const i of this.values()) yield [i, i];
+  }
+
+  [Symbol.iterator](): SetIterator<number> {
+    return this.values();
+  }
+
+  forEach(callback: (value: number, key: number, set: ReadonlySet<number>) => void, thisArg?: unknown): void {
+    for (const i of this.values()) callback.call(thisArg, i, i, this);
+  }
 }

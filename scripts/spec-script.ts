@@ -8,14 +8,14 @@ export type SExpr =
   | { readonly kind: 'string'; readonly bytes: Uint8Array; readonly line: number }
   | { readonly kind: 'list'; readonly items: readonly SExpr[]; readonly line: number };
 
-/** A script that does not read or parse; the message starts with `file:line:`. */
+/** A script that does not read or parse; the message starts with `file:line:` (or `file:`). */
 export class SpecScriptError extends Error {
   override name = 'SpecScriptError';
   readonly file: string;
-  readonly line: number;
+  readonly line?: number;
 
-  constructor(file: string, line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
+  constructor(file: string, line: number | undefined, message: string) {
+    super(`${file}:${line === undefined ? '' : `${line}:`} ${message}`);
     this.file = file;
     this.line = line;
   }

@@ -1,6 +1,10 @@
-// Text-format modules are assembled with wabt. The feature flags go to the parser and
-// stay with the parsed module, whose validate() then checks against the same set.
+// Text-format modules are assembled with wabt, the reference toolkit, and where wabt
+// cannot (GC types and instructions, table initializer expressions) with watr, a small
+// assembler that implements the Wasm 3.0 text format. wabt's feature flags go to the
+// parser and stay with the parsed module, whose validate() checks against the same set.
 import createWabt from 'wabt';
+import { compile as watrCompile } from 'watr';
+import { v8Wasm } from '../runtime/v8-instance-state.ts';
 
 const WAT_FEATURES = {
   bulk_memory: true,
@@ -21,8 +25,33 @@ const WAT_FEATURES = {
 
 let wabt: ReturnType<typeof createWabt> | undefined;
 
-/** Assembles WAT to binary; throws with wabt's message (which names line and column). */
+/**
+ * Assembles WAT to binary. When neither assembler accepts the text, throws with wabt's
+ * message, which names the line and column. wabt 1.0.39 also writes some modules it
+ * accepts wrongly (it drops the memory index of a data segment for memory 1 and up), so
+ * output that V8 rejects is assembled again with watr, and watr's is kept if V8 takes it.
+ */
 export async function assembleWat(fileName: string, source: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await assembleWithWabt(fileName, source);
+  } catch (wabtError) {
+    try {
+      return watrCompile(source);
+    } catch {
+      throw wabtError;
+    }
+  }
+  if (v8Wasm.validate(bytes)) return bytes;
+  try {
+    const retry = watrCompile(source);
+    return v8Wasm.validate(retry) ? retry : bytes;
+  } catch {
+    return bytes;
+  }
+}
+
+async function assembleWithWabt(fileName: string, source: string): Promise<Uint8Array> {
   wabt ??= createWabt();
   const module = (await wabt).parseWat(fileName, source, WAT_FEATURES);
   try {
