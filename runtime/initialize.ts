@@ -60,7 +60,7 @@ export function initializeElementSegments(instance: Instance): void {
   const { elements } = instance.module.module;
   for (let i = 0; i < elements.length; i++) {
     const segment = elements[i];
-    instance.elems.push(evaluateElementItems(instance, segment));
+    evaluateElementItems(instance, segment);
     const mode = segment.mode;
     if (mode.kind === 'passive') continue;
     if (mode.kind === 'active') {
@@ -88,14 +88,21 @@ export function initializeDataSegments(instance: Instance): void {
   }
 }
 
-function evaluateElementItems(instance: Instance, segment: ElementSegment): Uint32Array {
+/**
+ * Makes the segment's element instance. It joins the instance before its items are
+ * evaluated, so an evaluation cut short by an error leaves the items made so far where
+ * releasing the instance finds them.
+ */
+function evaluateElementItems(instance: Instance, segment: ElementSegment): void {
   const items = segment.items;
   if (items.kind === 'funcs') {
     const refs = new Uint32Array(items.indices.length);
     for (let i = 0; i < refs.length; i++) refs[i] = funcRef(instance.funcAddresses[items.indices[i]]);
-    return refs;
+    instance.elems.push(refs);
+    return;
   }
   const refs = new Uint32Array(items.exprs.length);
+  instance.elems.push(refs);
   const counted = isGcManaged(segment.type);
   const heap = instance.store.heap;
   for (let i = 0; i < refs.length; i++) {
@@ -104,7 +111,6 @@ function evaluateElementItems(instance: Instance, segment: ElementSegment): Uint
     if (counted) heap.incRef(refs[i]);
     heap.exitScope(scope);
   }
-  return refs;
 }
 
 function tableInit(instance: Instance, table: TableInst, offset: number, refs: Uint32Array): void {
