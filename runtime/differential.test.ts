@@ -1,12 +1,12 @@
 // Differential testing: random modules (random-module.ts) instantiated by V8 and by our
-// runtime with the same imports must leave the same instance state, or both trap and
-// leave the same state in their imported tables and memories. The generator's own
-// model of that state is checked against V8 too, so a disagreement with our runtime is
-// not a harness bug.
+// runtime with the same imports must end the same way (an instance with the same
+// state, a trap leaving the same state in the imported tables and memories, or a link
+// error). The generator's own model of the outcome is checked against V8 too, so a
+// disagreement with our runtime is not a harness bug.
 import { describe, expect, it } from 'vitest';
 import { compile } from './compile.ts';
 import { writeSlot } from './const-value.ts';
-import { RuntimeError } from './errors.ts';
+import { LinkError, RuntimeError } from './errors.ts';
 import { writeGlobalValue } from './global-value.ts';
 import { canonicalFuncTypeId } from './host-func-type.ts';
 import { describeInstance, type InstanceState } from './instance-state.ts';
@@ -24,8 +24,9 @@ const SEEDS = Array.from({ length: Number(process.env.DIFFERENTIAL_SEEDS ?? 1000
 const MIN_CASES_PER_FEATURE = 3;
 
 type Outcome =
-  | { readonly trap: false; readonly state: InstanceState }
-  | { readonly trap: true; readonly error: unknown; readonly visible: InstanceState };
+  | { readonly outcome: 'instance'; readonly state: InstanceState }
+  | { readonly outcome: 'trap'; readonly error: unknown; readonly visible: InstanceState }
+  | { readonly outcome: 'link-error'; readonly error: unknown };
 
 const cases = SEEDS.map(generateModule);
 
@@ -46,15 +47,12 @@ describe('random module generator', () => {
     expect(rare, 'features generated in too few cases').toEqual([]);
   });
 
-  it.each(cases)('seed $seed: V8 leaves the state the generator expects', (c) => {
+  it.each(cases)('seed $seed: V8 ends as the generator expects', (c) => {
     const v8 = runV8(c);
-    if (c.expected.trap) {
-      expect(v8.trap, `seed ${c.seed}: V8 should trap`).toBe(true);
-      if (v8.trap) expect(v8.visible, `seed ${c.seed}`).toEqual(c.expected.visible);
-    } else {
-      expect(v8.trap ? v8.error : undefined, `seed ${c.seed}: V8 trapped`).toBeUndefined();
-      if (!v8.trap) expect(v8.state, `seed ${c.seed}`).toEqual(c.expected.state);
-    }
+    const expected = c.expected;
+    expect(v8.outcome, `seed ${c.seed}: ${errorOf(v8)}`).toBe(expected.outcome);
+    if (v8.outcome === 'instance' && expected.outcome === 'instance') expect(v8.state, `seed ${c.seed}`).toEqual(expected.state);
+    if (v8.outcome === 'trap' && expected.outcome === 'trap') expect(v8.visible, `seed ${c.seed}`).toEqual(expected.visible);
   });
 });
 
@@ -62,12 +60,32 @@ describe('our runtime against V8', () => {
   it.each(cases)('seed $seed', (c) => {
     const v8 = runV8(c);
     const ours = runOurs(c);
-    if (v8.trap) {
-      expect(ours.trap ? ours.error : undefined, `seed ${c.seed}: V8 trapped, ours did not`).toBeInstanceOf(RuntimeError);
-      if (ours.trap) expect(ours.visible, `seed ${c.seed}: state left by the trap`).toEqual(v8.visible);
-    } else {
-      expect(ours.trap ? ours.error : undefined, `seed ${c.seed}: ours trapped, V8 did not`).toBeUndefined();
-      if (!ours.trap) expect(ours.state, `seed ${c.seed}`).toEqual(v8.state);
+    expect(ours.outcome, `seed ${c.seed}: ours ${errorOf(ours)}, V8 ${errorOf(v8)}`).toBe(v8.outcome);
+    if (ours.outcome === 'instance' && v8.outcome === 'instance') expect(ours.state, `seed ${c.seed}`).toEqual(v8.state);
+    if (ours.outcome === 'trap' && v8.outcome === 'trap') {
+      expect(ours.visible, `seed ${c.seed}: state left by the trap`).toEqual(v8.visible);
+    }
+  });
+
+  it('canonicalizes types as the generator models them (iso-recursive equivalence)', () => {
+    for (const c of cases) {
+      const ids = compile(c.bytes).info.canonicalTypes;
+      for (let a = 0; a < c.types.length; a++) {
+        for (let b = 0; b < a; b++) {
+          const equivalent = c.typeClasses[a] === c.typeClasses[b];
+          expect(ids[a] === ids[b], `seed ${c.seed}: types ${b} and ${a} equivalent: ${equivalent}`).toBe(equivalent);
+        }
+      }
+    }
+  });
+
+  it('gives a host function type the canonical id of the same type in a module', () => {
+    for (const c of cases) {
+      const ids = compile(c.bytes).info.canonicalTypes;
+      c.types.forEach(({ params, results }, t) => {
+        if (!isHostNameable(c, t)) return;
+        expect(canonicalFuncTypeId(params, results), `seed ${c.seed}: type ${t}`).toBe(ids[t]);
+      });
     }
   });
 });
@@ -88,42 +106,42 @@ function runV8(c: GeneratedCase): Outcome {
   const imports: Record<string, Record<string, unknown>> = {};
   for (const spec of c.imports) {
     imports[spec.module] ??= {};
-    imports[spec.module][spec.name] = v8Import(spec, provider, jsValue);
+    // A repeated import (same module and name) is one extern.
+    if (!(spec.name in imports[spec.module])) imports[spec.module][spec.name] = v8Import(spec, provider, jsValue);
   }
   const module = new v8Wasm.Module(c.bytes);
   let instance;
   try {
     instance = new v8Wasm.Instance(module, imports);
   } catch (error) {
+    if (error instanceof v8Wasm.LinkError) return { outcome: 'link-error', error };
     if (!(error instanceof v8Wasm.RuntimeError)) throw error;
     const observer = new v8Wasm.Module(c.observer);
     const visible = describeV8Instance(new v8Wasm.Instance(observer, imports), observer, c.observerDeclared);
-    return { trap: true, error, visible };
+    return { outcome: 'trap', error, visible };
   }
-  return { trap: false, state: describeV8Instance(instance, module, c.declared) };
+  return { outcome: 'instance', state: describeV8Instance(instance, module, c.declared) };
 }
 
+/**
+ * The provider holds every extern the JS API cannot create exactly (see GeneratedCase);
+ * the rest is made through the JS API, as an embedder would.
+ */
 function v8Import(spec: ImportSpec, provider: Readonly<Record<string, unknown>>, jsValue: (v: StateValue) => unknown): unknown {
   switch (spec.kind) {
     case 'func':
       return provider[spec.name];
-    case 'global':
-      // The provider holds every global the JS API cannot create with exact bits; an
-      // externref's value is a JS value, which only the JS API can give.
-      if (isExternRef(spec.type)) return new v8Wasm.Global({ value: 'externref', mutable: spec.mutable }, jsValue(spec.value));
-      return provider[spec.name];
+    case 'global': {
+      const { type, mutable } = spec.actual;
+      return isExternRef(type) ? new v8Wasm.Global({ value: 'externref', mutable }, jsValue(spec.value)) : provider[spec.name];
+    }
     case 'table': {
       const { actual } = spec;
       const address = actual.addressType === 'i64' ? BigInt : Number;
-      const table = new v8Wasm.Table(
-        {
-          element: actual.element.heap === 'extern' ? 'externref' : 'anyfunc',
-          initial: address(actual.limits.min),
-          ...(actual.limits.max === undefined ? {} : { maximum: address(actual.limits.max) }),
-          address: actual.addressType,
-        },
-        null,
-      );
+      const table =
+        typeof actual.element.heap === 'number'
+          ? (provider[spec.name] as ReturnType<typeof newV8Table>)
+          : newV8Table(actual.element, actual.addressType, actual.limits);
       spec.elements.forEach((value, i) => table.set(address(i), jsValue(value)));
       return table;
     }
@@ -141,52 +159,67 @@ function v8Import(spec: ImportSpec, provider: Readonly<Record<string, unknown>>,
   }
 }
 
+function newV8Table(element: RefType, addressType: 'i32' | 'i64', limits: { min: number; max?: number }) {
+  const address = addressType === 'i64' ? BigInt : Number;
+  return new v8Wasm.Table(
+    {
+      element: element.heap === 'extern' ? 'externref' : 'anyfunc',
+      initial: address(limits.min),
+      ...(limits.max === undefined ? {} : { maximum: address(limits.max) }),
+      address: addressType,
+    },
+    null,
+  );
+}
+
 // ---- Our runtime ---------------------------------------------------------------------------
 
 function runOurs(c: GeneratedCase): Outcome {
   const store = new Store();
-  const typeIds = c.types.map(({ params, results }) => canonicalFuncTypeId(params, results));
-  const canonical = (type: ValType): ValType =>
-    typeof type !== 'string' && typeof type.heap === 'number' ? { ...type, heap: typeIds[type.heap] } : type;
+  const compiled = compile(c.bytes);
+  const ids = compiled.info.canonicalTypes;
+  const canonical = <T extends ValType>(type: T): T =>
+    typeof type !== 'string' && typeof type.heap === 'number' ? ({ ...(type as RefType), heap: ids[type.heap] } as T) : type;
+  // A repeated import (same module and name) is one extern.
+  const externs = new Map<string, Extern>();
   const funcs: FuncInst[] = [];
   for (const spec of c.imports) {
-    if (spec.kind === 'func') funcs.push(store.createHostFunc(typeIds[spec.typeIndex], hostFunction(spec.name)));
+    if (spec.kind !== 'func') continue;
+    const key = importKey(spec.module, spec.name);
+    if (!externs.has(key)) externs.set(key, store.createHostFunc(ids[spec.actual], hostFunction(spec.name)));
+    funcs.push(externs.get(key) as FuncInst);
   }
   // The raw word of a reference the host stores; a host value becomes a host object.
   const rawRef = (type: RefType, value: StateValue): number => {
     if (value !== null && typeof value === 'object' && 'func' in value) return funcRef(funcs[value.func].address);
     return value === null ? NULL_REF : (parseStateValue(store, type, value) as number);
   };
-  const externs = new Map<string, Extern>();
-  let f = 0;
   for (const spec of c.imports) {
-    externs.set(importKey(spec.module, spec.name), ourImport(store, spec, funcs, f, canonical, rawRef));
-    if (spec.kind === 'func') f++;
+    const key = importKey(spec.module, spec.name);
+    if (spec.kind !== 'func' && !externs.has(key)) externs.set(key, ourImport(store, spec, canonical, rawRef));
   }
   const resolve = (module: string, name: string): Extern | undefined => externs.get(importKey(module, name));
   try {
-    return { trap: false, state: withoutProbes(describeInstance(instantiate(store, compile(c.bytes), resolve))) };
+    return { outcome: 'instance', state: withoutProbes(describeInstance(instantiate(store, compiled, resolve))) };
   } catch (error) {
+    if (error instanceof LinkError) return { outcome: 'link-error', error };
     if (!(error instanceof RuntimeError)) throw error;
     const observer = instantiate(store, compile(c.observer), resolve);
-    return { trap: true, error, visible: withoutProbes(describeInstance(observer)) };
+    return { outcome: 'trap', error, visible: withoutProbes(describeInstance(observer)) };
   }
 }
 
+/** An extern of every kind but functions, which `runOurs` makes first so values can name them. */
 function ourImport(
   store: Store,
-  spec: ImportSpec,
-  funcs: readonly FuncInst[],
-  funcIndex: number,
-  canonical: (type: ValType) => ValType,
+  spec: Exclude<ImportSpec, { kind: 'func' }>,
+  canonical: <T extends ValType>(type: T) => T,
   rawRef: (type: RefType, value: StateValue) => number,
 ): Extern {
   switch (spec.kind) {
-    case 'func':
-      return funcs[funcIndex];
     case 'global': {
-      const type = canonical(spec.type);
-      const global = store.createGlobal({ type, mutable: spec.mutable });
+      const type = canonical(spec.actual.type);
+      const global = store.createGlobal({ type, mutable: spec.actual.mutable });
       // writeGlobalValue cannot take {"func": i} (a host global has no function index
       // space), so a function reference is stored as its raw word; funcrefs need no barrier.
       if (typeof type !== 'string' && spec.value !== null && typeof spec.value === 'object' && 'func' in spec.value) {
@@ -197,8 +230,10 @@ function ourImport(
       return global;
     }
     case 'table': {
-      const table = store.createTable(spec.actual);
-      const element = spec.actual.element;
+      // The store has no API to set a host table's elements: raw words, with the barrier
+      // a counted (extern) reference needs.
+      const element = canonical(spec.actual.element);
+      const table = store.createTable({ ...spec.actual, element });
       spec.elements.forEach((value, i) => {
         const raw = rawRef(element, value);
         if (isExternRef(element)) store.heap.writeBarrier(table.elements[i], raw);
@@ -222,8 +257,20 @@ function hostFunction(name: string): () => never {
   };
 }
 
+/** A type `canonicalFuncTypeId` can name: a final singleton group, no supertype, abstract heap types. */
+function isHostNameable(c: GeneratedCase, t: number): boolean {
+  const { final, supertype, params, results } = c.types[t];
+  const group = c.groups.find(({ start, size }) => t >= start && t < start + size)!;
+  const abstract = [...params, ...results].every((v) => typeof v === 'string' || typeof v.heap === 'string');
+  return final && supertype === undefined && group.size === 1 && abstract;
+}
+
 function isExternRef(type: ValType): boolean {
   return typeof type !== 'string' && type.heap === 'extern';
+}
+
+function errorOf(outcome: Outcome): string {
+  return outcome.outcome === 'instance' ? 'instantiated' : `${outcome.outcome}: ${String(outcome.error)}`;
 }
 
 function importKey(module: string, name: string): string {

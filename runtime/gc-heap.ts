@@ -41,6 +41,8 @@ export interface GcHeapStats {
   collections: number;
   objectsFreed: number;
   hostValuesReleased: number;
+  /** Write barriers executed on slot writes. */
+  barriers: number;
 }
 
 export interface GcHeapOptions {
@@ -81,6 +83,7 @@ export class GcHeap {
   private collections = 0;
   private objectsFreed = 0;
   private hostValuesReleased = 0;
+  private barriers = 0;
 
   constructor(options: GcHeapOptions = {}) {
     this.capacityBytes = options.capacityBytes ?? DEFAULT_GC_HEAP_BYTES;
@@ -175,10 +178,14 @@ export class GcHeap {
     if (--this.counts[id] === 0) this.free(id);
   }
 
-  /** The DRC write barrier: count the new reference, then release the old one. */
-  writeBarrier(oldRaw: number, newRaw: number): void {
+  /**
+   * The DRC write barrier of a slot write: count the new reference, then release the old
+   * one. `releaseOld` false is the bug of a missing barrier (barrier-faults.ts).
+   */
+  writeBarrier(oldRaw: number, newRaw: number, releaseOld = true): void {
+    this.barriers++;
     this.incRef(newRaw);
-    this.decRef(oldRaw);
+    if (releaseOld) this.decRef(oldRaw);
   }
 
   /**
@@ -232,6 +239,7 @@ export class GcHeap {
       collections: this.collections,
       objectsFreed: this.objectsFreed,
       hostValuesReleased: this.hostValuesReleased,
+      barriers: this.barriers,
     };
   }
 

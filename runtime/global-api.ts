@@ -20,9 +20,7 @@ export function globalSet(scope: RootScope, global: GlobalInst, value: Value | R
   }
   const raw = value === null ? 0 : (value as Rooted).raw;
   if (isGcManaged(type)) {
-    const heap = scope.store.heap;
-    heap.incRef(raw);
-    if (barrierOn('global.set')) heap.decRef(readSlot(global.cells, global.slot, type) as number);
+    scope.store.heap.writeBarrier(readSlot(global.cells, global.slot, type) as number, raw, barrierOn('global.set'));
   }
   writeSlot(global.cells, global.slot, type, raw);
 }

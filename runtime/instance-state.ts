@@ -7,6 +7,7 @@ import { describeValue, type StateValue } from './state-value.ts';
 import type { Extern } from './store.ts';
 import { PAGE_BYTES } from './store.ts';
 import { storageTypeName } from './type-names.ts';
+import { tableElement } from './table-element.ts';
 
 export type ExportState =
   | { kind: 'func'; index: number }
@@ -47,7 +48,7 @@ function describeExport(instance: Instance, index: number, extern: Extern): Expo
     case 'table': {
       const elements: StateValue[] = new Array(extern.size);
       for (let i = 0; i < extern.size; i++) {
-        elements[i] = describeValue(instance, extern.type.element, extern.elements[i]);
+        elements[i] = describeValue(instance, extern.type.element, tableElement(extern, i));
       }
       return { kind: 'table', type: storageTypeName(info.tables[index].element), size: extern.size, elements };
     }

@@ -7,6 +7,7 @@ import type { Extern, GlobalInst, MemoryInst, Store, TableInst, TagInst } from '
 import { GlobalCells } from './store.ts';
 import type { GlobalType } from './module.ts';
 import { readSlot, type Value } from './const-value.ts';
+import { zeroCounters, type InstantiationCounters } from './initializer.ts';
 
 export class Instance {
   readonly store: Store;
@@ -25,6 +26,8 @@ export class Instance {
   readonly elems: Uint32Array[] = [];
   /** Bytes of each data segment; empty once dropped. */
   readonly datas: Uint8Array[] = [];
+  /** What this instantiation did, counted (initializer.ts). */
+  readonly counters: InstantiationCounters = zeroCounters();
   /** Set once `releaseInstance` has released what the instance held. */
   released = false;
   private readonly globalObjects = new Map<number, GlobalInst>();

@@ -10,12 +10,8 @@ import { releaseInstance } from './release-instance.ts';
 import type { ImportResolver, Store } from './store.ts';
 import { toCanonicalGlobalType } from './type-registry.ts';
 import { allocateFunctions, allocateMemories, allocateTables, allocateTags, bindImports } from './allocate.ts';
-import {
-  initializeDataSegments,
-  initializeElementSegments,
-  initializeGlobals,
-  initializeTables,
-} from './initialize.ts';
+import { initializerFor, type Strategy } from './initializer.ts';
+import { defaultStrategy } from '../variants/registry.ts';
 
 export interface InstantiateOptions {
   /**
@@ -24,6 +20,8 @@ export interface InstantiateOptions {
    * `StartFunctionError` at the start step, after everything before it was done.
    */
   readonly skipStart?: boolean;
+  /** How the initialization steps are computed (variants/); the default is `val`. */
+  readonly strategy?: Strategy;
 }
 
 export function instantiate(
@@ -33,6 +31,7 @@ export function instantiate(
   options: InstantiateOptions = {},
 ): Instance {
   const { module, info } = compiled;
+  const initializer = initializerFor(options.strategy ?? defaultStrategy(), compiled);
   const externs = resolveImports(compiled, resolveImport);
   const globalTypes = info.globals.map((type) => toCanonicalGlobalType(type, info.canonicalTypes));
   const instance = new Instance(store, compiled, globalTypes);
@@ -40,17 +39,21 @@ export function instantiate(
   allocateFunctions(instance);
   allocateTags(instance);
   const heap = store.heap;
+  const before = heap.stats();
   const scope = heap.enterScope();
   try {
-    initializeGlobals(instance);
+    initializer.initializeGlobals(instance);
     allocateTables(instance);
-    initializeTables(instance);
+    initializer.initializeTables(instance);
     allocateMemories(instance);
-    initializeElementSegments(instance);
-    initializeDataSegments(instance);
+    initializer.initializeElementSegments(instance);
+    initializer.initializeDataSegments(instance);
     if (module.start !== undefined && options.skipStart !== true) {
       throw new StartFunctionError(module.start);
     }
+    const after = heap.stats();
+    instance.counters.gcAllocations = after.allocations - before.allocations;
+    instance.counters.barriers = after.barriers - before.barriers;
     return instance;
   } catch (error) {
     // A trap or an out-of-memory error leaves no instance behind: release what it held,

@@ -41,9 +41,10 @@ export const FEATURES = [
   'data-active-implicit', 'data-active-explicit', 'data-passive', 'data-offset-global',
   'multi-memory', 'memory64', 'datacount', 'offset-huge',
   'import-func', 'import-global', 'import-table', 'import-table-typed', 'import-memory',
-  'import-larger-than-declared', 'import-subtype',
-  'export-import', 'export-alias',
-  'trap-elem', 'trap-data', 'trap-partial-state', 'link-error',
+  'import-larger-than-declared', 'import-subtype', 'import-repeated', 'import-repeated-written',
+  'export-import', 'export-alias', 'elem-subtype-items',
+  'trap-elem', 'trap-data', 'trap-partial-state',
+  'link-error-func', 'link-error-global', 'link-error-table', 'link-error-memory',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -86,6 +87,8 @@ export interface GeneratedCase {
   /** The module's types before the probes' (index = type index). */
   readonly types: readonly TypeDef[];
   readonly groups: readonly RecGroupDef[];
+  /** Per type index, the first index of an equivalent type: the generator's type equivalence. */
+  readonly typeClasses: readonly number[];
   readonly imports: readonly ImportSpec[];
   /**
    * For V8 only: imports the host functions from module "host" at their actual types
@@ -243,6 +246,11 @@ class Generator {
   /** Type index of every user function (imports first); probes come after these. */
   private readonly funcs: number[] = [];
   private importedFuncs = 0;
+  /**
+   * Per imported function: the first index importing the same function (an import
+   * repeated under one name). A function at several indices is described by the first.
+   */
+  private readonly funcAlias: number[] = [];
   private readonly globals: GlobalEntry[] = [];
   private readonly tables: TableEntry[] = [];
   private readonly memories: MemoryEntry[] = [];
@@ -283,6 +291,7 @@ class Generator {
       declared: module.declared,
       types: this.types,
       groups: this.groups,
+      typeClasses: this.typeKeys.map((key) => this.typeKeys.indexOf(key)),
       imports: this.imports,
       provider: this.encodeProvider(),
       observer: observer.bytes,
@@ -377,17 +386,22 @@ class Generator {
   /**
    * Function imports are generated first so other imports' values can name them; they
    * are then interleaved with the rest keeping their relative order, so the k-th
-   * function import is still function k.
+   * function import is still function k. Some imports are repeated (same module and
+   * name), so two indices hold the same extern.
    */
   private genImports(): void {
-    const funcImports: ImportSpec[] = [];
+    const funcImports: (ImportSpec & { kind: 'func' })[] = [];
     for (let k = this.rng.chance(0.7) ? this.rng.range(1, 4) : 0; k > 0; k--) {
-      const actual = this.rng.int(this.types.length);
+      const repeat = funcImports.length > 0 && this.rng.chance(0.12) ? this.rng.int(funcImports.length) : -1;
+      const actual = repeat >= 0 ? funcImports[repeat].actual : this.rng.int(this.types.length);
       const chain: number[] = [];
       for (let t: number | undefined = actual; t !== undefined; t = this.types[t].supertype) chain.push(t);
       const declared = this.rng.pick(chain);
       if (declared !== actual) this.features.add('import-subtype');
-      funcImports.push({ kind: 'func', ...this.importName(`f${funcImports.length}`), declared, actual });
+      if (repeat >= 0) this.features.add('import-repeated');
+      const name = repeat >= 0 ? funcImports[repeat] : this.importName(`f${funcImports.length}`);
+      this.funcAlias.push(repeat >= 0 ? this.funcAlias[repeat] : funcImports.length);
+      funcImports.push({ kind: 'func', module: name.module, name: name.name, declared, actual });
       this.funcs.push(declared);
       this.features.add('import-func');
     }
@@ -400,6 +414,7 @@ class Generator {
     if (this.mode === 'trap-data' || this.rng.chance(0.4)) others.push(this.importMemory());
     if (this.rng.chance(0.15)) others.push(this.importMemory());
     for (let i = this.rng.int(3); i > 0; i--) others.push(this.importGlobal());
+    if (others.length > 0 && this.rng.chance(0.25)) others.push(this.repeatImport(this.rng.pick(others)));
 
     let f = 0;
     for (const entry of others) {
@@ -407,6 +422,30 @@ class Generator {
       this.imports.push(entry);
     }
     while (f < funcImports.length) this.imports.push(funcImports[f++]);
+  }
+
+  /** The same extern imported again: the model's table or memory is shared by both indices. */
+  private repeatImport(spec: ImportSpec): ImportSpec {
+    this.features.add('import-repeated');
+    switch (spec.kind) {
+      case 'global': {
+        const declared = spec.actual.mutable ? spec.declared : { ...spec.declared, type: this.supertypeOf(spec.actual.type) };
+        this.globals.push({ type: declared.type, mutable: declared.mutable, value: spec.value });
+        return { ...spec, declared };
+      }
+      case 'table':
+        this.tables.push(this.tables.find((t) => t.importName === spec.name)!);
+        return spec;
+      case 'memory':
+        this.memories.push(this.memories.find((m) => m.importName === spec.name)!);
+        return spec;
+      case 'func':
+        throw new Error('function imports are repeated in genImports');
+    }
+  }
+
+  private canonicalFunc(func: number): number {
+    return func < this.funcAlias.length ? this.funcAlias[func] : func;
   }
 
   private importName(name: string): ImportName {
@@ -431,7 +470,7 @@ class Generator {
     if (type.heap === 'extern') return type.nullable && this.rng.chance(0.3) ? null : this.hostRef();
     const candidates = this.funcsOfHeap(type.heap, this.importedFuncs);
     if (candidates.length === 0 || (type.nullable && this.rng.chance(0.3))) return null;
-    return { func: this.rng.pick(candidates) };
+    return { func: this.canonicalFunc(this.rng.pick(candidates)) };
   }
 
   private hostRef(): StateValue {
@@ -501,11 +540,14 @@ class Generator {
    * The module stays valid (it only sees declared types); linking must fail.
    */
   private breakAnImport(): void {
-    this.features.add('link-error');
     for (const i of this.rng.shuffle(Array.from(this.imports.keys()))) {
-      const broken = this.broken(this.imports[i]);
+      const spec = this.imports[i];
+      // The host gives one extern per name: a repeated import cannot be broken alone.
+      if (this.imports.some((other, j) => j !== i && other.module === spec.module && other.name === spec.name)) continue;
+      const broken = this.broken(spec);
       if (broken !== undefined) {
         this.imports[i] = broken;
+        this.features.add(`link-error-${spec.kind}`);
         return;
       }
     }
@@ -515,11 +557,14 @@ class Generator {
     if (memory.kind !== 'memory') throw new Error('importMemory made no memory');
     const addressType = memory.actual.addressType === 'i32' ? 'i64' : 'i32';
     this.imports.push({ ...memory, actual: { ...memory.actual, addressType } });
+    this.features.add('link-error-memory');
   }
 
   private broken(spec: ImportSpec): ImportSpec | undefined {
     switch (spec.kind) {
       case 'func': {
+        // A function another import holds must keep a type its holder accepts.
+        if (this.heldByImports(this.imports.filter((s) => s.kind === 'func').indexOf(spec))) return undefined;
         const unrelated = Array.from(this.types.keys()).filter((t) => !this.isSubtype(t, spec.declared));
         return unrelated.length === 0 ? undefined : { ...spec, actual: this.rng.pick(unrelated) };
       }
@@ -552,6 +597,13 @@ class Generator {
         return { ...spec, actual, writes: fits };
       }
     }
+  }
+
+  private heldByImports(func: number): boolean {
+    const holds = (v: StateValue): boolean => v !== null && typeof v === 'object' && 'func' in v && v.func === func;
+    return this.imports.some(
+      (spec) => (spec.kind === 'global' && holds(spec.value)) || (spec.kind === 'table' && spec.elements.some(holds)),
+    );
   }
 
   /** `actual` with limits or address type that `declared` does not accept, if any. */
@@ -683,7 +735,7 @@ class Generator {
     if (funcs.length > 0) {
       options.push(() => {
         const func = this.rng.pick(funcs);
-        return { ops: [{ op: 'ref.func', func }], value: { func } };
+        return { ops: [{ op: 'ref.func', func }], value: { func: this.canonicalFunc(func) } };
       });
     }
     const reads = this.readableGlobals(type, globalLimit);
@@ -793,11 +845,14 @@ class Generator {
     this.elems.push({ mode: { kind }, type, items: this.elemItems(type, funcForm, this.rng.int(6)) });
   }
 
-  /** The segment's element type: the table's, or a non-nullable subtype of it. */
+  /** The segment's element type: the table's, or a subtype (non-nullable, or a concrete function type). */
   private itemType(tableType: RefType): RefType {
-    if (tableType.heap === 'extern' || !this.rng.chance(0.25)) return tableType;
-    const narrowed: RefType = { nullable: false, heap: tableType.heap };
-    return this.funcsOfHeap(narrowed.heap, this.funcs.length).length > 0 ? narrowed : tableType;
+    if (tableType.heap === 'extern' || !this.rng.chance(0.35)) return tableType;
+    const heap = tableType.heap === 'func' && this.rng.chance(0.6) ? this.rng.int(this.types.length) : tableType.heap;
+    const narrowed: RefType = { nullable: tableType.nullable && this.rng.chance(0.5), heap };
+    if (!narrowed.nullable && this.funcsOfHeap(heap, this.funcs.length).length === 0) return tableType;
+    if (narrowed.nullable !== tableType.nullable || narrowed.heap !== tableType.heap) this.features.add('elem-subtype-items');
+    return narrowed;
   }
 
   private elemItems(type: RefType, funcForm: boolean, count: number): ElemEntry['items'] {
@@ -890,6 +945,8 @@ class Generator {
     for (const kind of ['func', 'global', 'table', 'memory'] as const) {
       for (let index = 0; index < counts[kind]; index++) {
         if (!this.rng.chance(chance[kind])) continue;
+        // V8 cannot tell which of a function's indices an export names: see funcAlias.
+        if (kind === 'func' && this.canonicalFunc(index) !== index) continue;
         this.exports.push({ name: `${kind}${index}`, kind, index });
         if (this.isImported(kind, index)) this.features.add('export-import');
         if (this.rng.chance(0.08)) {
@@ -952,12 +1009,13 @@ class Generator {
   private applyElems(): boolean {
     for (const { mode, items } of this.elems) {
       if (mode.kind !== 'active') continue;
-      const values: StateValue[] = 'funcs' in items ? items.funcs.map((func) => ({ func })) : items.exprs.map((e) => e.value);
+      const values: StateValue[] = 'funcs' in items ? items.funcs.map((func) => ({ func: this.canonicalFunc(func) })) : items.exprs.map((e) => e.value);
       const table = this.tables[mode.index];
       const offset = this.evalOffset(table.type.addressType, mode.offset);
       if (offset + BigInt(values.length) > BigInt(table.elements.length)) return false;
       table.elements.splice(Number(offset), values.length, ...values);
       if (table.importName !== undefined && values.length > 0) this.wroteImport = true;
+      if (values.length > 0 && this.tables.indexOf(table) !== mode.index) this.features.add('import-repeated-written');
     }
     return true;
   }
@@ -970,6 +1028,7 @@ class Generator {
       if (offset + BigInt(bytes.length) > BigInt(memory.bytes.length)) return false;
       memory.bytes.set(bytes, Number(offset));
       if (memory.importName !== undefined && bytes.length > 0) this.wroteImport = true;
+      if (bytes.length > 0 && this.memories.indexOf(memory) !== mode.index) this.features.add('import-repeated-written');
     }
     return true;
   }
@@ -1058,12 +1117,19 @@ class Generator {
     const exports: ExportDef[] = [];
     let table = 0;
     let memory = 0;
+    const named = new Set<string>();
     for (const spec of this.imports) {
+      const first = !named.has(spec.name);
+      named.add(spec.name);
       if (spec.kind === 'table') {
+        if (first) exports.push({ name: spec.name, kind: 'table', index: table });
         tables[spec.name] = { type: storageTypeName(spec.declared.element) };
-        exports.push({ name: spec.name, kind: 'table', index: table++ });
+        table++;
       }
-      if (spec.kind === 'memory') exports.push({ name: spec.name, kind: 'memory', index: memory++ });
+      if (spec.kind === 'memory') {
+        if (first) exports.push({ name: spec.name, kind: 'memory', index: memory });
+        memory++;
+      }
     }
     for (let f = 0; f < this.importedFuncs; f++) exports.push({ name: funcProbe(f), kind: 'func', index: f });
     const bytes = encodeModule({
@@ -1075,16 +1141,24 @@ class Generator {
     return { bytes, declared: { globals: {}, tables } };
   }
 
+  /** One definition per import name (a repeated import is one extern). */
   private encodeProvider(): Uint8Array {
-    const funcs = this.imports.flatMap((spec) => (spec.kind === 'func' ? [spec] : []));
-    const globals = this.imports.flatMap((spec) => (spec.kind === 'global' && !isExternRef(spec.actual.type) ? [spec] : []));
-    const tables = this.imports.flatMap((spec) => (spec.kind === 'table' && typeof spec.actual.element.heap === 'number' ? [spec] : []));
+    const distinct = this.imports.filter((spec, i) => this.imports.findIndex((s) => s.name === spec.name) === i);
+    const funcs = distinct.flatMap((spec) => (spec.kind === 'func' ? [spec] : []));
+    const globals = distinct.flatMap((spec) => (spec.kind === 'global' && !isExternRef(spec.actual.type) ? [spec] : []));
+    const tables = distinct.flatMap((spec) => (spec.kind === 'table' && typeof spec.actual.element.heap === 'number' ? [spec] : []));
+    // The module's function k is the provider's import of the same name.
+    const moduleFuncs = this.imports.filter((spec) => spec.kind === 'func');
+    const providerFunc = (value: StateValue): StateValue =>
+      value !== null && typeof value === 'object' && 'func' in value
+        ? { func: funcs.findIndex((spec) => spec.name === moduleFuncs[value.func].name) }
+        : value;
     return encodeModule({
       types: this.types,
       groups: this.groups,
       imports: funcs.map((spec) => ({ module: 'host', name: spec.name, desc: { kind: 'func', type: spec.actual } })),
       tables: tables.map((spec) => ({ type: spec.actual })),
-      globals: globals.map(({ actual, value }) => ({ type: actual, init: [valueOp(actual.type, value)] })),
+      globals: globals.map(({ actual, value }) => ({ type: actual, init: [valueOp(actual.type, providerFunc(value))] })),
       exports: [
         ...funcs.map((spec, index) => ({ name: spec.name, kind: 'func' as const, index })),
         ...tables.map((spec, index) => ({ name: spec.name, kind: 'table' as const, index })),

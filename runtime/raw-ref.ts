@@ -2,7 +2,10 @@
 // one unsigned 32-bit word, as Wasmtime holds a `VMGcRef` or a funcref pointer.
 //
 // - 0 is the null reference of every hierarchy.
-// - funcref family: the store's function address + 1.
+// - funcref family: an even word is the store's function address, as (address + 1) * 2;
+//   an odd word is a *lazy* function reference (function index * 2 + 1) that only a
+//   table's image writes, resolved against the table's owning instance on first read,
+//   as Wasmtime initializes funcref tables lazily (see table-element.ts).
 // - any/extern families: an odd word is an unboxed i31 ((value << 1) | 1); an even
 //   non-zero word is a GC heap reference (object id * 2). Host values (externref) live
 //   in the heap as host objects, so an externref is a heap reference too.
@@ -13,11 +16,16 @@
 export const NULL_REF = 0;
 
 export function funcRef(address: number): number {
-  return address + 1;
+  return (address + 1) * 2;
 }
 
 export function funcAddress(raw: number): number {
-  return raw - 1;
+  return raw / 2 - 1;
+}
+
+/** A not yet resolved reference to function `index` of the table's owner. */
+export function lazyFuncRef(index: number): number {
+  return index * 2 + 1;
 }
 
 export function isI31(raw: number): boolean {

@@ -64,6 +64,8 @@ export interface TableInst {
   /** Raw reference words; `elements.length` is the capacity, `size` the table size. */
   elements: Uint32Array;
   size: number;
+  /** Set when a funcref table holds lazy function references of this instance. */
+  lazyOwner?: Instance;
 }
 
 export interface MemoryInst {

@@ -9,20 +9,17 @@ import type { RootScope, Rooted } from './root-scope.ts';
 import type { TableInst } from './store.ts';
 import { MAX_TABLE_ELEMENTS } from './allocate.ts';
 import type { GcHeap } from './gc-heap.ts';
+import { tableElement } from './table-element.ts';
 
 export function tableGet(scope: RootScope, table: TableInst, index: number): Rooted {
   checkBounds(table, index, 1);
-  return scope.root(table.elements[index]);
+  return scope.root(tableElement(table, index));
 }
 
 export function tableSet(scope: RootScope, table: TableInst, index: number, value: Rooted | null): void {
   checkBounds(table, index, 1);
   const raw = value === null ? 0 : value.raw;
-  if (isGcManaged(table.type.element)) {
-    const heap = scope.store.heap;
-    heap.incRef(raw);
-    if (barrierOn('table.set')) heap.decRef(table.elements[index]);
-  }
+  if (isGcManaged(table.type.element)) scope.store.heap.writeBarrier(table.elements[index], raw, barrierOn('table.set'));
   table.elements[index] = raw;
 }
 
@@ -49,7 +46,7 @@ export function tableGrow(scope: RootScope, table: TableInst, delta: number, ini
   table.elements.fill(raw, oldSize, newSize);
   table.size = newSize;
   if (counted) {
-    for (let i = 0; i < delta; i++) heap.incRef(raw);
+    for (let i = 0; i < delta; i++) heap.writeBarrier(0, raw);
     if (barrierOn('table.grow')) heap.decRef(raw);
   }
   return oldSize;
@@ -62,10 +59,7 @@ export function tableFill(scope: RootScope, table: TableInst, start: number, val
   if (isGcManaged(table.type.element)) {
     const heap = scope.store.heap;
     const release = barrierOn('table.fill');
-    for (let i = start; i < start + count; i++) {
-      heap.incRef(raw);
-      if (release) heap.decRef(table.elements[i]);
-    }
+    for (let i = start; i < start + count; i++) heap.writeBarrier(table.elements[i], raw, release);
   }
   table.elements.fill(raw, start, start + count);
 }
@@ -97,8 +91,7 @@ export function copyIntoTable(heap: GcHeap, table: TableInst, destination: numbe
   }
   const release = barrierOn('table.init');
   for (let i = 0; i < refs.length; i++) {
-    heap.incRef(refs[i]);
-    if (release) heap.decRef(table.elements[destination + i]);
+    heap.writeBarrier(table.elements[destination + i], refs[i], release);
     table.elements[destination + i] = refs[i];
   }
 }

@@ -94,8 +94,12 @@ export function describeV8Instance(
   const exports = instance.exports;
   const funcIndex = new Map<unknown, number>();
   for (const { name, kind } of v8Wasm.Module.exports(module)) {
-    const match = /^func:(\d+)$/.exec(name.slice(PROBE_PREFIX.length));
-    if (kind === 'function' && isProbe(name) && match !== null) funcIndex.set(exports[name], Number(match[1]));
+    const match = isProbe(name) ? /^func:(\d+)$/.exec(name.slice(PROBE_PREFIX.length)) : null;
+    if (kind !== 'function' || match === null) continue;
+    // A function at several indices (an import repeated) is described by the lowest.
+    const index = Number(match[1]);
+    const known = funcIndex.get(exports[name]);
+    if (known === undefined || index < known) funcIndex.set(exports[name], index);
   }
   const state: Record<string, ExportState> = {};
   for (const { name, kind } of v8Wasm.Module.exports(module)) {

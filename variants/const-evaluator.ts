@@ -1,0 +1,23 @@
+// How the interpreted strategies evaluate a constant expression. `P` is the form a
+// strategy prepares per module from each `ConstExpr` (the expression itself, or a
+// precomputed constant).
+import type { Value } from '../runtime/const-value.ts';
+import type { Instance } from '../runtime/instance.ts';
+import type { ConstExpr, ValType } from '../runtime/module.ts';
+
+/** What the caller reads the result as: a number type, v128, or a raw reference word. */
+export type ResultKind = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'ref';
+
+export function resultKind(type: ValType): ResultKind {
+  return typeof type === 'string' ? type : 'ref';
+}
+
+export interface ConstEvaluator<P> {
+  /**
+   * True if evaluation roots the GC objects it allocates in the heap's innermost scope,
+   * so that a collection in the middle of an expression is safe.
+   */
+  readonly rooted: boolean;
+  prepare(expr: ConstExpr): P;
+  evaluate(instance: Instance, prepared: P, kind: ResultKind): Value;
+}

@@ -1,0 +1,51 @@
+// `fast-path`: `val`, plus every constant expression that is a single constant turned
+// into its value at compile time, so instantiation skips the evaluator for it. Wasmtime
+// matched `[I32Const(x)]` and friends before its general loop ("~15% faster in
+// instantiation"); a reviewer proposed `enum ConstExpr { Const(Val), Expr(Vec<ConstOp>) }`,
+// which is the shape used here.
+import type { Value } from '../runtime/const-value.ts';
+import type { Strategy } from '../runtime/initializer.ts';
+import type { Instance } from '../runtime/instance.ts';
+import type { ConstExpr } from '../runtime/module.ts';
+import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
+import { InterpretedInitializer } from './interpreted-initializer.ts';
+import { valEvaluator } from './val.ts';
+
+export type PreparedExpr = { readonly constant: Value } | { readonly expr: ConstExpr };
+
+/** The value of a one-op constant expression that needs no instance, else undefined. */
+export function singleConstant(expr: ConstExpr): Value | undefined {
+  if (expr.ops.length !== 1) return undefined;
+  const op = expr.ops[0];
+  switch (op.op) {
+    case 'i32.const':
+    case 'i64.const':
+      return op.value;
+    case 'f32.const':
+    case 'f64.const':
+      return op.bits;
+    case 'v128.const':
+      return op.bytes;
+    case 'ref.null':
+      return 0;
+    default:
+      return undefined;
+  }
+}
+
+export const fastPathEvaluator: ConstEvaluator<PreparedExpr> = {
+  rooted: true,
+  prepare(expr: ConstExpr): PreparedExpr {
+    const constant = singleConstant(expr);
+    return constant === undefined ? { expr } : { constant };
+  },
+  evaluate(instance: Instance, prepared: PreparedExpr, kind: ResultKind): Value {
+    return 'constant' in prepared ? prepared.constant : valEvaluator.evaluate(instance, prepared.expr, kind);
+  },
+};
+
+export const fastPath: Strategy = {
+  name: 'fast-path',
+  description: 'val, plus single-constant initializers turned into values at compile time',
+  prepare: (compiled) => new InterpretedInitializer(compiled, fastPathEvaluator),
+};

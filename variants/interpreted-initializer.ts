@@ -1,0 +1,145 @@
+// Initialization by evaluating each constant expression at instantiation, in the spec's
+// order: what `raw`, `val` and `fast-path` share. Each differs only in its evaluator.
+import type { CompiledModule } from '../runtime/compile.ts';
+import { writeSlot } from '../runtime/const-value.ts';
+import type { Initializer } from '../runtime/initializer.ts';
+import type { Instance } from '../runtime/instance.ts';
+import type { ElementSegment } from '../runtime/module.ts';
+import { funcRef } from '../runtime/raw-ref.ts';
+import { isGcManaged } from '../runtime/ref-family.ts';
+import {
+  addressOf,
+  applyDataSegment,
+  applyElementSegment,
+  dropElementSegment,
+  EMPTY_BYTES,
+} from '../runtime/segment-ops.ts';
+import { GlobalCells } from '../runtime/store.ts';
+import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
+
+interface PreparedSegment<P> {
+  readonly offset?: P;
+  readonly items?: readonly P[];
+}
+
+export class InterpretedInitializer<P> implements Initializer {
+  private readonly compiled: CompiledModule;
+  private readonly evaluator: ConstEvaluator<P>;
+  private readonly globalInits: readonly P[];
+  private readonly tableInits: readonly (P | undefined)[];
+  private readonly elements: readonly PreparedSegment<P>[];
+  private readonly dataOffsets: readonly (P | undefined)[];
+  private readonly globalKinds: readonly ResultKind[];
+
+  constructor(compiled: CompiledModule, evaluator: ConstEvaluator<P>) {
+    const { module } = compiled;
+    const prepare = (expr: Parameters<ConstEvaluator<P>['prepare']>[0]) => evaluator.prepare(expr);
+    this.compiled = compiled;
+    this.evaluator = evaluator;
+    this.globalInits = module.globals.map((g) => prepare(g.init));
+    this.globalKinds = module.globals.map((g) => resultKind(g.type.type));
+    this.tableInits = module.tables.map((t) => (t.init === undefined ? undefined : prepare(t.init)));
+    this.elements = module.elements.map((segment) => ({
+      offset: segment.mode.kind === 'active' ? prepare(segment.mode.offset) : undefined,
+      items: segment.items.kind === 'exprs' ? segment.items.exprs.map(prepare) : undefined,
+    }));
+    this.dataOffsets = module.datas.map((d) => (d.mode.kind === 'active' ? prepare(d.mode.offset) : undefined));
+  }
+
+  initializeGlobals(instance: Instance): void {
+    const count = this.globalInits.length;
+    const cells = new GlobalCells(count);
+    instance.globalCells = cells;
+    const firstDefined = instance.globalImports.length;
+    const heap = instance.store.heap;
+    for (let i = 0; i < count; i++) {
+      const type = instance.globalTypes[firstDefined + i].type;
+      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
+      const value = this.evaluator.evaluate(instance, this.globalInits[i], this.globalKinds[i]);
+      // The slot's count comes before the scope lets go of the evaluator's root.
+      if (isGcManaged(type)) heap.writeBarrier(0, value as number);
+      writeSlot(cells, i, type, value);
+      if (scope >= 0) heap.exitScope(scope);
+    }
+    instance.counters.slotsWritten += count;
+  }
+
+  initializeTables(instance: Instance): void {
+    const firstDefined = instance.tables.length - this.tableInits.length;
+    const heap = instance.store.heap;
+    for (let i = 0; i < this.tableInits.length; i++) {
+      const init = this.tableInits[i];
+      if (init === undefined) continue;
+      const table = instance.tables[firstDefined + i];
+      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
+      const raw = this.evaluator.evaluate(instance, init, 'ref') as number;
+      if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
+      table.elements.fill(raw, 0, table.size);
+      if (scope >= 0) heap.exitScope(scope);
+      instance.counters.slotsWritten += table.size;
+    }
+  }
+
+  /**
+   * Each segment is evaluated and applied before the next. The spec evaluates every
+   * segment first; evaluation has no visible effect, so interleaving gives the same
+   * state, and garbage of dropped segments can be collected while later ones allocate.
+   */
+  initializeElementSegments(instance: Instance): void {
+    const { elements } = this.compiled.module;
+    for (let i = 0; i < elements.length; i++) {
+      const segment = elements[i];
+      this.makeElementInstance(instance, segment, this.elements[i].items);
+      const mode = segment.mode;
+      if (mode.kind === 'passive') continue;
+      if (mode.kind === 'active') {
+        const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table')));
+        applyElementSegment(instance, instance.tables[mode.table], offset, instance.elems[i]);
+      }
+      dropElementSegment(instance, i);
+    }
+  }
+
+  initializeDataSegments(instance: Instance): void {
+    const { datas } = this.compiled.module;
+    for (let i = 0; i < datas.length; i++) {
+      const mode = datas[i].mode;
+      if (mode.kind !== 'active') {
+        instance.datas.push(datas[i].bytes);
+        continue;
+      }
+      instance.datas.push(EMPTY_BYTES);
+      const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
+      applyDataSegment(instance, instance.memories[mode.memory], offset, datas[i].bytes, i);
+    }
+  }
+
+  /**
+   * The element instance joins the instance before its items are evaluated, so an
+   * evaluation cut short by an error leaves what it made where releasing finds it.
+   */
+  private makeElementInstance(instance: Instance, segment: ElementSegment, items: readonly P[] | undefined): void {
+    if (segment.items.kind === 'funcs') {
+      const indices = segment.items.indices;
+      const refs = new Uint32Array(indices.length);
+      for (let i = 0; i < refs.length; i++) refs[i] = funcRef(instance.funcAddresses[indices[i]]);
+      instance.elems.push(refs);
+      return;
+    }
+    const refs = new Uint32Array(items!.length);
+    instance.elems.push(refs);
+    const counted = isGcManaged(segment.type);
+    const heap = instance.store.heap;
+    for (let i = 0; i < refs.length; i++) {
+      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
+      refs[i] = this.evaluator.evaluate(instance, items![i], 'ref') as number;
+      if (counted) heap.incRef(refs[i]);
+      if (scope >= 0) heap.exitScope(scope);
+    }
+  }
+
+  private offsetKind(index: number, kind: 'table' | 'memory'): ResultKind {
+    const info = this.compiled.info;
+    return (kind === 'table' ? info.tables[index] : info.memories[index]).addressType;
+  }
+}

@@ -1,0 +1,199 @@
+// `raw`: the evaluator before Wasmtime #11416. Operands are untyped 128-bit slots in one
+// reusable buffer (`ValRaw`); a GC reference there is a bare heap word no collector can
+// see. So the whole evaluation runs under a no-GC guard: an allocation that would need a
+// collection fails with `GcNotAllowed` instead of corrupting the heap.
+import type { Value } from '../runtime/const-value.ts';
+import type { FieldValue } from '../runtime/gc-heap.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc-layout.ts';
+import type { Strategy } from '../runtime/initializer.ts';
+import type { Instance } from '../runtime/instance.ts';
+import type { ConstExpr, ValType } from '../runtime/module.ts';
+import { funcRef, i31Ref } from '../runtime/raw-ref.ts';
+import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
+import { InterpretedInitializer } from './interpreted-initializer.ts';
+
+/** The operand stack: 16 bytes a slot, seen through one view per value kind. */
+class RawStack {
+  u8 = new Uint8Array(0);
+  i32 = new Int32Array(0);
+  u32 = new Uint32Array(0);
+  i64 = new BigInt64Array(0);
+  u64 = new BigUint64Array(0);
+
+  constructor(slots: number) {
+    this.resize(slots);
+  }
+
+  ensure(slots: number): void {
+    if (slots * 4 > this.u32.length) this.resize(slots * 2);
+  }
+
+  private resize(slots: number): void {
+    const buffer = new ArrayBuffer(slots * 16);
+    new Uint8Array(buffer).set(this.u8);
+    this.u8 = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.u64 = new BigUint64Array(buffer);
+  }
+}
+
+const stack = new RawStack(64);
+
+function read(sp: number, kind: ResultKind): Value {
+  switch (kind) {
+    case 'i32':
+      return stack.i32[sp * 4];
+    case 'f32':
+    case 'ref':
+      return stack.u32[sp * 4];
+    case 'i64':
+      return stack.i64[sp * 2];
+    case 'f64':
+      return stack.u64[sp * 2];
+    case 'v128':
+      return stack.u8.slice(sp * 16, sp * 16 + 16);
+  }
+}
+
+function readField(sp: number, field: FieldLayout): FieldValue {
+  return read(sp, field.storage === 'i8' || field.storage === 'i16' ? 'i32' : resultKind(field.storage as ValType));
+}
+
+export const rawEvaluator: ConstEvaluator<ConstExpr> = {
+  rooted: false,
+  prepare: (expr) => expr,
+  evaluate(instance: Instance, expr: ConstExpr, kind: ResultKind): Value {
+    const heap = instance.store.heap;
+    const canonical = instance.module.info.canonicalTypes;
+    stack.ensure(expr.ops.length);
+    instance.counters.constOps += expr.ops.length;
+    let sp = 0;
+    for (const op of expr.ops) {
+      switch (op.op) {
+        case 'i32.const':
+          stack.i32[sp++ * 4] = op.value;
+          break;
+        case 'i64.const':
+          stack.i64[sp++ * 2] = op.value;
+          break;
+        case 'f32.const':
+          stack.u32[sp++ * 4] = op.bits;
+          break;
+        case 'f64.const':
+          stack.u64[sp++ * 2] = op.bits;
+          break;
+        case 'v128.const':
+          stack.u8.set(op.bytes, sp++ * 16);
+          break;
+        case 'ref.null':
+          stack.u32[sp++ * 4] = 0;
+          break;
+        case 'ref.func':
+          stack.u32[sp++ * 4] = funcRef(instance.funcAddresses[op.func]);
+          break;
+        case 'global.get': {
+          const type = instance.globalTypes[op.global].type;
+          writeRaw(sp++, resultKind(type), instance.readGlobal(op.global));
+          break;
+        }
+        // Stores into the typed views wrap, as the Wasm operations do.
+        case 'i32.add':
+          sp--;
+          stack.i32[(sp - 1) * 4] += stack.i32[sp * 4];
+          break;
+        case 'i32.sub':
+          sp--;
+          stack.i32[(sp - 1) * 4] -= stack.i32[sp * 4];
+          break;
+        case 'i32.mul':
+          sp--;
+          stack.i32[(sp - 1) * 4] = Math.imul(stack.i32[(sp - 1) * 4], stack.i32[sp * 4]);
+          break;
+        case 'i64.add':
+          sp--;
+          stack.i64[(sp - 1) * 2] += stack.i64[sp * 2];
+          break;
+        case 'i64.sub':
+          sp--;
+          stack.i64[(sp - 1) * 2] -= stack.i64[sp * 2];
+          break;
+        case 'i64.mul':
+          sp--;
+          stack.i64[(sp - 1) * 2] *= stack.i64[sp * 2];
+          break;
+        case 'ref.i31':
+          stack.u32[(sp - 1) * 4] = i31Ref(stack.i32[(sp - 1) * 4]);
+          break;
+        case 'any.convert_extern':
+        case 'extern.convert_any':
+          break;
+        case 'struct.new': {
+          const typeId = canonical[op.type];
+          const fields = (layoutOf(typeId) as StructLayout).fields;
+          sp -= fields.length;
+          const values = fields.map((field, i) => readField(sp + i, field));
+          stack.u32[sp++ * 4] = allocateStruct(heap, typeId, values, false);
+          break;
+        }
+        case 'struct.new_default':
+          stack.u32[sp++ * 4] = allocateDefaultStruct(heap, canonical[op.type], false);
+          break;
+        case 'array.new': {
+          const typeId = canonical[op.type];
+          const length = stack.u32[--sp * 4];
+          const value = readField(--sp, (layoutOf(typeId) as ArrayLayout).element);
+          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, false);
+          break;
+        }
+        case 'array.new_default': {
+          const typeId = canonical[op.type];
+          const length = stack.u32[--sp * 4];
+          const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
+          stack.u32[(sp++) * 4] = allocateFilledArray(heap, typeId, value, length, false);
+          break;
+        }
+        case 'array.new_fixed': {
+          const typeId = canonical[op.type];
+          const element = (layoutOf(typeId) as ArrayLayout).element;
+          sp -= op.length;
+          const values: FieldValue[] = [];
+          for (let i = 0; i < op.length; i++) values.push(readField(sp + i, element));
+          stack.u32[sp++ * 4] = allocateFixedArray(heap, typeId, values, false);
+          break;
+        }
+        case 'other':
+          throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);
+      }
+    }
+    return read(0, kind);
+  },
+};
+
+function writeRaw(sp: number, kind: ResultKind, value: Value): void {
+  switch (kind) {
+    case 'i32':
+      stack.i32[sp * 4] = value as number;
+      return;
+    case 'f32':
+    case 'ref':
+      stack.u32[sp * 4] = value as number;
+      return;
+    case 'i64':
+      stack.i64[sp * 2] = value as bigint;
+      return;
+    case 'f64':
+      stack.u64[sp * 2] = value as bigint;
+      return;
+    case 'v128':
+      stack.u8.set(value as Uint8Array, sp * 16);
+  }
+}
+
+export const raw: Strategy = {
+  name: 'raw',
+  description: 'untyped 128-bit operand slots, no GC allowed during const eval (a needed collection is an error)',
+  prepare: (compiled) => new InterpretedInitializer(compiled, rawEvaluator),
+};

@@ -1,0 +1,18 @@
+// The strategies by name. The names are part of the CLI and results contract.
+import type { Strategy } from '../runtime/initializer.ts';
+import { fastPath } from './fast-path.ts';
+import { raw } from './raw.ts';
+import { val } from './val.ts';
+
+export const strategies: readonly Strategy[] = [raw, val, fastPath];
+
+/** The strategy `instantiate` uses when none is named. */
+export const DEFAULT_STRATEGY = 'val';
+
+export function strategyByName(name: string): Strategy | undefined {
+  return strategies.find((s) => s.name === name);
+}
+
+export function defaultStrategy(): Strategy {
+  return strategyByName(DEFAULT_STRATEGY)!;
+}

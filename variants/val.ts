@@ -1,0 +1,138 @@
+// `val`: the evaluator after Wasmtime #11416. Every operand is a typed value object
+// (`Val`), and every GC reference the evaluation makes is rooted in the caller's root
+// scope, so an allocation may trigger a collection safely. Safer than `raw`, and the
+// boxing is what made instantiation measurably slower.
+import type { Value } from '../runtime/const-value.ts';
+import type { FieldValue } from '../runtime/gc-heap.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc-layout.ts';
+import type { Instance } from '../runtime/instance.ts';
+import type { ConstExpr } from '../runtime/module.ts';
+import { funcRef, i31Ref } from '../runtime/raw-ref.ts';
+import type { Strategy } from '../runtime/initializer.ts';
+import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
+import { InterpretedInitializer } from './interpreted-initializer.ts';
+
+/** A typed value, as Wasmtime's `Val` enum: the kind travels with the value. */
+interface Val {
+  readonly kind: ResultKind;
+  readonly value: Value;
+}
+
+export const valEvaluator: ConstEvaluator<ConstExpr> = {
+  rooted: true,
+  prepare: (expr) => expr,
+  evaluate(instance: Instance, expr: ConstExpr): Value {
+    const stack: Val[] = [];
+    const counters = instance.counters;
+    const heap = instance.store.heap;
+    const canonical = instance.module.info.canonicalTypes;
+    const push = (kind: ResultKind, value: Value): void => {
+      counters.valuesBoxed++;
+      stack.push({ kind, value });
+    };
+    const pop = (): Value => stack.pop()!.value;
+    const popFields = (count: number): FieldValue[] => stack.splice(stack.length - count, count).map((v) => v.value);
+    counters.constOps += expr.ops.length;
+    for (const op of expr.ops) {
+      switch (op.op) {
+        case 'i32.const':
+          push('i32', op.value);
+          break;
+        case 'i64.const':
+          push('i64', op.value);
+          break;
+        case 'f32.const':
+          push('f32', op.bits);
+          break;
+        case 'f64.const':
+          push('f64', op.bits);
+          break;
+        case 'v128.const':
+          push('v128', op.bytes);
+          break;
+        case 'ref.null':
+          push('ref', 0);
+          break;
+        case 'ref.func':
+          push('ref', funcRef(instance.funcAddresses[op.func]));
+          break;
+        case 'global.get': {
+          const type = instance.globalTypes[op.global].type;
+          push(typeof type === 'string' ? type : 'ref', instance.readGlobal(op.global));
+          break;
+        }
+        case 'i32.add': {
+          const b = pop() as number;
+          push('i32', ((pop() as number) + b) | 0);
+          break;
+        }
+        case 'i32.sub': {
+          const b = pop() as number;
+          push('i32', ((pop() as number) - b) | 0);
+          break;
+        }
+        case 'i32.mul': {
+          const b = pop() as number;
+          push('i32', Math.imul(pop() as number, b));
+          break;
+        }
+        case 'i64.add': {
+          const b = pop() as bigint;
+          push('i64', BigInt.asIntN(64, (pop() as bigint) + b));
+          break;
+        }
+        case 'i64.sub': {
+          const b = pop() as bigint;
+          push('i64', BigInt.asIntN(64, (pop() as bigint) - b));
+          break;
+        }
+        case 'i64.mul': {
+          const b = pop() as bigint;
+          push('i64', BigInt.asIntN(64, (pop() as bigint) * b));
+          break;
+        }
+        case 'ref.i31':
+          push('ref', i31Ref(pop() as number));
+          break;
+        case 'any.convert_extern':
+        case 'extern.convert_any':
+          // One word represents the reference in both hierarchies (raw-ref.ts).
+          break;
+        case 'struct.new': {
+          const typeId = canonical[op.type];
+          const values = popFields((layoutOf(typeId) as StructLayout).fields.length);
+          push('ref', heap.root(allocateStruct(heap, typeId, values, true)));
+          break;
+        }
+        case 'struct.new_default':
+          push('ref', heap.root(allocateDefaultStruct(heap, canonical[op.type], true)));
+          break;
+        case 'array.new': {
+          const length = (pop() as number) >>> 0;
+          push('ref', heap.root(allocateFilledArray(heap, canonical[op.type], pop(), length, true)));
+          break;
+        }
+        case 'array.new_default': {
+          const typeId = canonical[op.type];
+          const length = (pop() as number) >>> 0;
+          const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
+          push('ref', heap.root(allocateFilledArray(heap, typeId, value, length, true)));
+          break;
+        }
+        case 'array.new_fixed':
+          push('ref', heap.root(allocateFixedArray(heap, canonical[op.type], popFields(op.length), true)));
+          break;
+        case 'other':
+          throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);
+      }
+    }
+    return stack[0].value;
+  },
+};
+
+export const val: Strategy = {
+  name: 'val',
+  description: 'typed Val operands, GC references rooted in a scope; const eval may collect',
+  prepare: (compiled) => new InterpretedInitializer(compiled, valEvaluator),
+};
