@@ -40,10 +40,12 @@ export interface InstantiationCounters {
   slotsWritten: number;
   /** Bytes copied in bulk: data segments and per-module images. */
   bytesCopied: number;
+  /** Per-module images copied into the instance, one bulk write each. */
+  imageCopies: number;
 }
 
 export function zeroCounters(): InstantiationCounters {
-  return { constOps: 0, valuesBoxed: 0, gcAllocations: 0, barriers: 0, slotsWritten: 0, bytesCopied: 0 };
+  return { constOps: 0, valuesBoxed: 0, gcAllocations: 0, barriers: 0, slotsWritten: 0, bytesCopied: 0, imageCopies: 0 };
 }
 
 const prepared = new WeakMap<Strategy, WeakMap<CompiledModule, Initializer>>();

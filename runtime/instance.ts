@@ -23,9 +23,9 @@ export class Instance {
   readonly memories: MemoryInst[] = [];
   readonly tags: TagInst[] = [];
   /** Raw reference words of each element segment's items; empty once dropped. */
-  readonly elems: Uint32Array[] = [];
+  elems: Uint32Array[] = [];
   /** Bytes of each data segment; empty once dropped. */
-  readonly datas: Uint8Array[] = [];
+  datas: Uint8Array[] = [];
   /** What this instantiation did, counted (initializer.ts). */
   readonly counters: InstantiationCounters = zeroCounters();
   /** Set once `releaseInstance` has released what the instance held. */

@@ -23,8 +23,9 @@ export class GlobalCells {
   readonly u64: BigUint64Array;
   readonly f64: Float64Array;
 
-  constructor(count: number) {
-    const buffer = new ArrayBuffer(count * GLOBAL_SLOT_BYTES);
+  /** Fresh cells, or a copy of `image`'s (one bulk copy, no zero-fill first). */
+  constructor(count: number, image?: GlobalCells) {
+    const buffer = image === undefined ? new ArrayBuffer(count * GLOBAL_SLOT_BYTES) : image.bytes.buffer.slice(0);
     this.bytes = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u32 = new Uint32Array(buffer);

@@ -2,6 +2,7 @@
 // against the runtime, one store and one `spectest` module per script. The runtime does
 // not execute code, so commands that need execution are skipped and counted by category;
 // so are the few checks whose outcome cannot be known without it, each with its line.
+import type { Strategy } from '../runtime/initializer.ts';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compile, type CompiledModule } from '../runtime/compile.ts';
@@ -101,7 +102,7 @@ export interface SpecRunResult {
 }
 
 /** Runs one script; throws `SpecScriptError` if it cannot be read or parsed. */
-export function runSpecFile(path: string): SpecFileResult {
+export function runSpecFile(path: string, strategy?: Strategy): SpecFileResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -109,14 +110,14 @@ export function runSpecFile(path: string): SpecFileResult {
     throw new SpecScriptError(path, undefined, `cannot read: ${(error as Error).message}`);
   }
   const file = basename(path);
-  return new ScriptRun(file).run(parseScript(text, file));
+  return new ScriptRun(file, strategy).run(parseScript(text, file));
 }
 
-export function runSpecFiles(paths: readonly string[]): SpecRunResult {
+export function runSpecFiles(paths: readonly string[], strategy?: Strategy): SpecRunResult {
   const total = emptyCounts();
   const files = paths.map((path): SpecFileResult | SpecFileError => {
     try {
-      const result = runSpecFile(path);
+      const result = runSpecFile(path, strategy);
       addCounts(total, result);
       return result;
     } catch (error) {
@@ -132,8 +133,8 @@ export function runSpecFiles(paths: readonly string[]): SpecRunResult {
  * the last line. Exit status 2 if a file cannot be read or parsed, else 1 if any command
  * failed, else 0.
  */
-export function specCommand(paths: string[], options: { verbose?: boolean }): number {
-  const { files, total } = runSpecFiles(paths);
+export function specCommand(paths: string[], options: { verbose?: boolean; strategy?: Strategy }): number {
+  const { files, total } = runSpecFiles(paths, options.strategy);
   let unreadable = false;
   for (const result of files) {
     if ('error' in result) {
@@ -227,6 +228,7 @@ interface Attempt {
 
 class ScriptRun {
   private readonly file: string;
+  private readonly strategy?: Strategy;
   private readonly store = new Store();
   private readonly result: SpecFileResult;
   private readonly modules = new Map<string, Entry<CompiledModule>>();
@@ -242,8 +244,9 @@ class ScriptRun {
   private readonly reachable = new Map<Extern, number>();
   private staleBefore = 0;
 
-  constructor(file: string) {
+  constructor(file: string, strategy?: Strategy) {
     this.file = file;
+    this.strategy = strategy;
     this.result = { file, ...emptyCounts(), failures: [], excused: [] };
     const spectest = createSpectest(this.store);
     this.track(spectest);
@@ -391,7 +394,7 @@ class ScriptRun {
       return extern;
     };
     try {
-      return { instance: instantiate(this.store, compiled, resolve, { skipStart: true }), staleImport };
+      return { instance: instantiate(this.store, compiled, resolve, { skipStart: true, strategy: this.strategy }), staleImport };
     } catch (error) {
       return { error, blockedBy, staleImport };
     }

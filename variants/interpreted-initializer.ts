@@ -50,18 +50,20 @@ export class InterpretedInitializer<P> implements Initializer {
     const count = this.globalInits.length;
     const cells = new GlobalCells(count);
     instance.globalCells = cells;
-    const firstDefined = instance.globalImports.length;
+    for (let i = 0; i < count; i++) this.initializeGlobal(instance, cells, i);
+  }
+
+  /** Evaluates defined global `i` into its slot of `cells`. */
+  initializeGlobal(instance: Instance, cells: GlobalCells, i: number): void {
     const heap = instance.store.heap;
-    for (let i = 0; i < count; i++) {
-      const type = instance.globalTypes[firstDefined + i].type;
-      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
-      const value = this.evaluator.evaluate(instance, this.globalInits[i], this.globalKinds[i]);
-      // The slot's count comes before the scope lets go of the evaluator's root.
-      if (isGcManaged(type)) heap.writeBarrier(0, value as number);
-      writeSlot(cells, i, type, value);
-      if (scope >= 0) heap.exitScope(scope);
-    }
-    instance.counters.slotsWritten += count;
+    const type = instance.globalTypes[instance.globalImports.length + i].type;
+    const scope = this.evaluator.rooted ? heap.enterScope() : -1;
+    const value = this.evaluator.evaluate(instance, this.globalInits[i], this.globalKinds[i]);
+    // The slot's count comes before the scope lets go of the evaluator's root.
+    if (isGcManaged(type)) heap.writeBarrier(0, value as number);
+    writeSlot(cells, i, type, value);
+    if (scope >= 0) heap.exitScope(scope);
+    instance.counters.slotsWritten++;
   }
 
   initializeTables(instance: Instance): void {
@@ -86,48 +88,56 @@ export class InterpretedInitializer<P> implements Initializer {
    * state, and garbage of dropped segments can be collected while later ones allocate.
    */
   initializeElementSegments(instance: Instance): void {
-    const { elements } = this.compiled.module;
-    for (let i = 0; i < elements.length; i++) {
-      const segment = elements[i];
-      this.makeElementInstance(instance, segment, this.elements[i].items);
-      const mode = segment.mode;
-      if (mode.kind === 'passive') continue;
-      if (mode.kind === 'active') {
-        const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table')));
-        applyElementSegment(instance, instance.tables[mode.table], offset, instance.elems[i]);
-      }
-      dropElementSegment(instance, i);
+    const count = this.elements.length;
+    for (let i = 0; i < count; i++) this.initializeElementSegment(instance, i);
+  }
+
+  /** Makes element instance `i`, then applies it (active) and drops it (active, declarative). */
+  initializeElementSegment(instance: Instance, i: number): void {
+    const segment = this.compiled.module.elements[i];
+    this.makeElementInstance(instance, segment, i);
+    const mode = segment.mode;
+    if (mode.kind === 'passive') return;
+    if (mode.kind === 'active') {
+      const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table')));
+      applyElementSegment(instance, instance.tables[mode.table], offset, instance.elems[i]);
     }
+    dropElementSegment(instance, i);
   }
 
   initializeDataSegments(instance: Instance): void {
-    const { datas } = this.compiled.module;
-    for (let i = 0; i < datas.length; i++) {
-      const mode = datas[i].mode;
-      if (mode.kind !== 'active') {
-        instance.datas.push(datas[i].bytes);
-        continue;
-      }
-      instance.datas.push(EMPTY_BYTES);
-      const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
-      applyDataSegment(instance, instance.memories[mode.memory], offset, datas[i].bytes, i);
+    const count = this.dataOffsets.length;
+    for (let i = 0; i < count; i++) this.initializeDataSegment(instance, i);
+  }
+
+  /** Makes data instance `i`; an active one is applied and dropped. */
+  initializeDataSegment(instance: Instance, i: number): void {
+    const segment = this.compiled.module.datas[i];
+    const mode = segment.mode;
+    if (mode.kind !== 'active') {
+      instance.datas[i] = segment.bytes;
+      return;
     }
+    instance.datas[i] = EMPTY_BYTES;
+    const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
+    applyDataSegment(instance, instance.memories[mode.memory], offset, segment.bytes, i);
   }
 
   /**
    * The element instance joins the instance before its items are evaluated, so an
    * evaluation cut short by an error leaves what it made where releasing finds it.
    */
-  private makeElementInstance(instance: Instance, segment: ElementSegment, items: readonly P[] | undefined): void {
+  private makeElementInstance(instance: Instance, segment: ElementSegment, index: number): void {
     if (segment.items.kind === 'funcs') {
       const indices = segment.items.indices;
       const refs = new Uint32Array(indices.length);
       for (let i = 0; i < refs.length; i++) refs[i] = funcRef(instance.funcAddresses[indices[i]]);
-      instance.elems.push(refs);
+      instance.elems[index] = refs;
       return;
     }
+    const items = this.elements[index].items;
     const refs = new Uint32Array(items!.length);
-    instance.elems.push(refs);
+    instance.elems[index] = refs;
     const counted = isGcManaged(segment.type);
     const heap = instance.store.heap;
     for (let i = 0; i < refs.length; i++) {

@@ -1,0 +1,189 @@
+// `cached`: `fast-path`, plus a per-module image of everything that does not depend on
+// the instance, copied into each new instance in bulk: globals whose initializers fold
+// to constants (folding.ts), the contents of defined funcref tables filled by active
+// segments with constant offsets (as lazy references, resolved on first read), and the
+// bytes active data segments with constant offsets put into defined memories. What
+// depends on imports or allocates GC objects (objects have identity) is still computed
+// per instance, in the spec's order. Wasmtime's lazy funcref tables and copy-on-write
+// memory images are this idea at engine scale.
+import type { CompiledModule } from '../runtime/compile.ts';
+import type { Value } from '../runtime/const-value.ts';
+import { writeSlot } from '../runtime/const-value.ts';
+import type { Initializer, Strategy } from '../runtime/initializer.ts';
+import type { Instance } from '../runtime/instance.ts';
+import { heapFamily } from '../runtime/ref-family.ts';
+import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
+import { GlobalCells, PAGE_BYTES } from '../runtime/store.ts';
+import { toCanonicalRefType } from '../runtime/type-registry.ts';
+import { foldConstExpr } from './constant-folding.ts';
+import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
+import { InterpretedInitializer } from './interpreted-initializer.ts';
+
+interface TableImage {
+  /** Index in the table index space. */
+  readonly table: number;
+  readonly elements: Uint32Array;
+}
+
+interface MemoryImage {
+  readonly memory: number;
+  /** Where `bytes` goes: the lowest offset any covered segment writes. */
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/** What cached precomputes per module. Shared with `compiled`, which generates code from it. */
+export interface ModuleImage {
+  readonly globals: GlobalCells;
+  /** Defined globals whose initializers fold (by index among defined globals). */
+  readonly foldedGlobals: readonly boolean[];
+  readonly tables: readonly TableImage[];
+  readonly memories: readonly MemoryImage[];
+  /** Element segments the table images apply (active) or that need nothing (declarative). */
+  readonly coveredElements: readonly boolean[];
+  /** Data segments the memory images apply. */
+  readonly coveredDatas: readonly boolean[];
+}
+
+export function buildModuleImage(compiled: CompiledModule): ModuleImage {
+  const { module, info } = compiled;
+  const importedGlobals = info.importedGlobals;
+  const folded: (Value | undefined)[] = [];
+  const globals = new GlobalCells(module.globals.length);
+  module.globals.forEach((global, i) => {
+    const value = foldConstExpr(global.init, {
+      global: (index) => (index < importedGlobals ? undefined : folded[index - importedGlobals]),
+      lazyFuncRefs: false,
+    });
+    folded.push(value);
+    if (value !== undefined) writeSlot(globals, i, global.type.type, value);
+  });
+  const foldOffset = (expr: Parameters<typeof foldConstExpr>[0]): number | undefined => {
+    const value = foldConstExpr(expr, { global: (index) => (index < importedGlobals ? undefined : folded[index - importedGlobals]), lazyFuncRefs: false });
+    return value === undefined ? undefined : addressOf(value);
+  };
+
+  const coveredElements = module.elements.map((segment) => segment.mode.kind === 'declarative');
+  const tables: TableImage[] = [];
+  module.tables.forEach((definition, k) => {
+    const table = info.importedTables + k;
+    const element = toCanonicalRefType(definition.type.element, info.canonicalTypes);
+    if (heapFamily(element.heap) !== 'func') return;
+    const init = definition.init === undefined ? 0 : foldConstExpr(definition.init, { global: () => undefined, lazyFuncRefs: true });
+    if (init === undefined) return;
+    const elements = new Uint32Array(definition.type.limits.min).fill(init as number);
+    const segments: number[] = [];
+    for (let i = 0; i < module.elements.length; i++) {
+      const segment = module.elements[i];
+      if (segment.mode.kind !== 'active' || segment.mode.table !== table) continue;
+      const offset = foldOffset(segment.mode.offset);
+      const refs = offset === undefined ? undefined : foldItems(segment.items);
+      if (offset === undefined || refs === undefined || offset + refs.length > elements.length) return;
+      elements.set(refs, offset);
+      segments.push(i);
+    }
+    if (segments.length === 0 && init === 0) return;
+    for (const i of segments) coveredElements[i] = true;
+    tables.push({ table, elements });
+  });
+
+  const coveredDatas = module.datas.map(() => false);
+  const memories: MemoryImage[] = [];
+  module.memories.forEach((definition, k) => {
+    const memory = info.importedMemories + k;
+    const size = definition.type.limits.min * PAGE_BYTES;
+    const writes: { index: number; offset: number }[] = [];
+    for (let i = 0; i < module.datas.length; i++) {
+      const mode = module.datas[i].mode;
+      if (mode.kind !== 'active' || mode.memory !== memory) continue;
+      const offset = foldOffset(mode.offset);
+      if (offset === undefined || offset + module.datas[i].bytes.length > size) return;
+      writes.push({ index: i, offset });
+    }
+    if (writes.length === 0) return;
+    const low = Math.min(...writes.map((w) => w.offset));
+    const high = Math.max(...writes.map((w) => w.offset + module.datas[w.index].bytes.length));
+    const bytes = new Uint8Array(high - low);
+    for (const { index, offset } of writes) {
+      bytes.set(module.datas[index].bytes, offset - low);
+      coveredDatas[index] = true;
+    }
+    memories.push({ memory, offset: low, bytes });
+  });
+
+  return { globals, foldedGlobals: folded.map((v) => v !== undefined), tables, memories, coveredElements, coveredDatas };
+}
+
+/** Items that are all function references or nulls, as lazy words; else undefined. */
+function foldItems(items: CompiledModule['module']['elements'][number]['items']): Uint32Array | undefined {
+  if (items.kind === 'funcs') return items.indices.map((index) => index * 2 + 1);
+  const refs = new Uint32Array(items.exprs.length);
+  for (let i = 0; i < refs.length; i++) {
+    const value = foldConstExpr(items.exprs[i], { global: () => undefined, lazyFuncRefs: true });
+    if (value === undefined) return undefined;
+    refs[i] = value as number;
+  }
+  return refs;
+}
+
+class CachedInitializer implements Initializer {
+  private readonly image: ModuleImage;
+  private readonly rest: InterpretedInitializer<PreparedExpr>;
+  private readonly unfoldedGlobals: readonly number[];
+  private readonly elemTemplate: readonly Uint32Array[];
+  private readonly dataTemplate: readonly Uint8Array[];
+
+  constructor(compiled: CompiledModule) {
+    this.image = buildModuleImage(compiled);
+    this.rest = new InterpretedInitializer(compiled, fastPathEvaluator);
+    this.unfoldedGlobals = this.image.foldedGlobals.flatMap((folded, i) => (folded ? [] : [i]));
+    this.elemTemplate = this.image.coveredElements.map(() => EMPTY_REFS);
+    this.dataTemplate = compiled.module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES));
+  }
+
+  initializeGlobals(instance: Instance): void {
+    const cells = new GlobalCells(0, this.image.globals);
+    instance.globalCells = cells;
+    const counters = instance.counters;
+    counters.imageCopies++;
+    counters.bytesCopied += cells.bytes.length;
+    counters.slotsWritten += this.image.foldedGlobals.length - this.unfoldedGlobals.length;
+    for (const i of this.unfoldedGlobals) this.rest.initializeGlobal(instance, cells, i);
+  }
+
+  initializeTables(instance: Instance): void {
+    this.rest.initializeTables(instance);
+  }
+
+  initializeElementSegments(instance: Instance): void {
+    const counters = instance.counters;
+    for (const { table, elements } of this.image.tables) {
+      const target = instance.tables[table];
+      target.elements.set(elements);
+      target.lazyOwner = instance;
+      counters.imageCopies++;
+      counters.slotsWritten += elements.length;
+    }
+    instance.elems = this.elemTemplate.slice();
+    const covered = this.image.coveredElements;
+    for (let i = 0; i < covered.length; i++) if (!covered[i]) this.rest.initializeElementSegment(instance, i);
+  }
+
+  initializeDataSegments(instance: Instance): void {
+    const counters = instance.counters;
+    for (const { memory, offset, bytes } of this.image.memories) {
+      instance.memories[memory].bytes.set(bytes, offset);
+      counters.imageCopies++;
+      counters.bytesCopied += bytes.length;
+    }
+    instance.datas = this.dataTemplate.slice();
+    const covered = this.image.coveredDatas;
+    for (let i = 0; i < covered.length; i++) if (!covered[i]) this.rest.initializeDataSegment(instance, i);
+  }
+}
+
+export const cached: Strategy = {
+  name: 'cached',
+  description: 'fast-path, plus a per-module image of instance-independent globals, funcref tables and memory bytes',
+  prepare: (compiled) => new CachedInitializer(compiled),
+};

@@ -1,0 +1,65 @@
+// Folding a constant expression at compile time, where its value cannot depend on the
+// instance: numeric constants, extended-const arithmetic, null references, and reads of
+// globals folded before. Function references fold only into table images, as lazy
+// references (raw-ref.ts); GC allocations never fold (every instance gets its objects).
+import type { Value } from '../runtime/const-value.ts';
+import type { ConstExpr } from '../runtime/module.ts';
+import { lazyFuncRef } from '../runtime/raw-ref.ts';
+
+export interface FoldContext {
+  /** The folded value of a global, or undefined if it depends on the instance. */
+  readonly global: (index: number) => Value | undefined;
+  /** Fold `ref.func` into a lazy reference (only for table images). */
+  readonly lazyFuncRefs: boolean;
+}
+
+export function foldConstExpr(expr: ConstExpr, context: FoldContext): Value | undefined {
+  const stack: Value[] = [];
+  for (const op of expr.ops) {
+    switch (op.op) {
+      case 'i32.const':
+      case 'i64.const':
+        stack.push(op.value);
+        break;
+      case 'f32.const':
+      case 'f64.const':
+        stack.push(op.bits);
+        break;
+      case 'v128.const':
+        stack.push(op.bytes);
+        break;
+      case 'ref.null':
+        stack.push(0);
+        break;
+      case 'ref.func':
+        if (!context.lazyFuncRefs) return undefined;
+        stack.push(lazyFuncRef(op.func));
+        break;
+      case 'global.get': {
+        const value = context.global(op.global);
+        if (value === undefined) return undefined;
+        stack.push(value);
+        break;
+      }
+      case 'i32.add':
+      case 'i32.sub':
+      case 'i32.mul': {
+        const b = stack.pop() as number;
+        const a = stack.pop() as number;
+        stack.push(op.op === 'i32.add' ? (a + b) | 0 : op.op === 'i32.sub' ? (a - b) | 0 : Math.imul(a, b));
+        break;
+      }
+      case 'i64.add':
+      case 'i64.sub':
+      case 'i64.mul': {
+        const b = stack.pop() as bigint;
+        const a = stack.pop() as bigint;
+        stack.push(BigInt.asIntN(64, op.op === 'i64.add' ? a + b : op.op === 'i64.sub' ? a - b : a * b));
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return stack[0];
+}
