@@ -79,7 +79,8 @@ export type Expected =
   | { readonly outcome: 'trap'; readonly visible: InstanceState }
   | { readonly outcome: 'link-error' };
 
-export interface GeneratedCase {
+/** A module and the host's values for its imports: everything needed to instantiate it. */
+export interface ModuleCase {
   readonly seed: number;
   /** The module under test, with probe exports (v8-instance-state.ts). */
   readonly bytes: Uint8Array;
@@ -87,8 +88,6 @@ export interface GeneratedCase {
   /** The module's types before the probes' (index = type index). */
   readonly types: readonly TypeDef[];
   readonly groups: readonly RecGroupDef[];
-  /** Per type index, the first index of an equivalent type: the generator's type equivalence. */
-  readonly typeClasses: readonly number[];
   readonly imports: readonly ImportSpec[];
   /**
    * For V8 only: imports the host functions from module "host" at their actual types
@@ -105,12 +104,55 @@ export interface GeneratedCase {
    */
   readonly observer: Uint8Array;
   readonly observerDeclared: DeclaredTypes;
+}
+
+export interface GeneratedCase extends ModuleCase {
+  /** Per type index, the first index of an equivalent type: the generator's type equivalence. */
+  readonly typeClasses: readonly number[];
   readonly expected: Expected;
   readonly features: ReadonlySet<Feature>;
 }
 
 export function generateModule(seed: number): GeneratedCase {
   return new Generator(seed).run();
+}
+
+/**
+ * The same module with other values for its imports: other numbers, host values and
+ * memory bytes, and some references nulled. The imports' types stay as they were, so
+ * the outcome may differ (an offset read from a global may now be out of bounds) but
+ * the module links as before. Two instantiations of one compiled module with these
+ * show whether a strategy's per-module work kept anything that depends on imports.
+ */
+export function revalueImports(c: ModuleCase, seed: number): ModuleCase {
+  const rng = new Rng(seed);
+  const revalue = (type: ValType, value: StateValue): StateValue => {
+    if (typeof type === 'string') return randomNumeric(rng, type);
+    if (type.nullable && rng.chance(0.3)) return null;
+    return isExternRef(type) ? randomHostRef(rng) : value;
+  };
+  const imports = c.imports.map((spec): ImportSpec => {
+    switch (spec.kind) {
+      case 'func':
+        return spec;
+      case 'global':
+        return { ...spec, value: revalue(spec.actual.type, spec.value) };
+      case 'table':
+        return { ...spec, elements: spec.elements.map((v) => revalue(spec.actual.element, v)) };
+      case 'memory':
+        return { ...spec, writes: randomWrites(rng, spec.actual.limits.min * PAGE) };
+    }
+  });
+  // A repeated import is one extern: every spec of a name takes the first one's values.
+  const first = imports.map((spec) => imports.find((s) => s.module === spec.module && s.name === spec.name)!);
+  const consistent = imports.map((spec, i): ImportSpec => {
+    const f = first[i];
+    if (spec.kind === 'global' && f.kind === 'global') return { ...spec, value: f.value };
+    if (spec.kind === 'table' && f.kind === 'table') return { ...spec, elements: f.elements };
+    if (spec.kind === 'memory' && f.kind === 'memory') return { ...spec, writes: f.writes };
+    return spec;
+  });
+  return { ...c, imports: consistent, provider: providerModule(c.types, c.groups, consistent) };
 }
 
 // ---- Deterministic randomness ------------------------------------------------------
@@ -284,7 +326,7 @@ class Generator {
     this.genExports();
     const expected = this.expectedOutcome();
     const module = this.encodeModule();
-    const observer = this.encodeObserver();
+    const observer = observerModule(this.types, this.groups, this.imports);
     return {
       seed: this.seed,
       bytes: module.bytes,
@@ -293,7 +335,7 @@ class Generator {
       groups: this.groups,
       typeClasses: this.typeKeys.map((key) => this.typeKeys.indexOf(key)),
       imports: this.imports,
-      provider: this.encodeProvider(),
+      provider: providerModule(this.types, this.groups, this.imports),
       observer: observer.bytes,
       observerDeclared: observer.declared,
       expected,
@@ -466,17 +508,13 @@ class Generator {
 
   /** A value the host can give an import of `type`; functions are limited to imported ones. */
   private hostValueOf(type: ValType): StateValue {
-    if (typeof type === 'string') return this.randomNumeric(type);
-    if (type.heap === 'extern') return type.nullable && this.rng.chance(0.3) ? null : this.hostRef();
+    if (typeof type === 'string') return randomNumeric(this.rng, type);
+    if (type.heap === 'extern') return type.nullable && this.rng.chance(0.3) ? null : randomHostRef(this.rng);
     const candidates = this.funcsOfHeap(type.heap, this.importedFuncs);
     if (candidates.length === 0 || (type.nullable && this.rng.chance(0.3))) return null;
     return { func: this.canonicalFunc(this.rng.pick(candidates)) };
   }
 
-  private hostRef(): StateValue {
-    const n = this.rng.int(1000);
-    return { extern: this.rng.pick([n, `host-${n}`, { host: n }, [n, 'x']]) };
-  }
 
   /** A typed table's element type may be written with an equivalent type's index. */
   private importTable(): ImportSpec {
@@ -506,13 +544,8 @@ class Generator {
     const declared: MemoryType = { addressType, limits: this.randomLimits(2, 2), shared: false };
     const actual: MemoryType = { ...declared, limits: this.actualLimits(declared.limits) };
     const bytes = new Uint8Array(actual.limits.min * PAGE);
-    const writes: { offset: number; bytes: Uint8Array }[] = [];
-    for (let i = bytes.length === 0 ? 0 : this.rng.int(4); i > 0; i--) {
-      const run = this.rng.bytes(this.rng.range(1, 32));
-      const offset = this.rng.int(bytes.length - run.length + 1);
-      writes.push({ offset, bytes: run });
-      bytes.set(run, offset);
-    }
+    const writes = randomWrites(this.rng, bytes.length);
+    for (const write of writes) bytes.set(write.bytes, write.offset);
     const index = this.memories.length;
     const name = `m${index}`;
     this.memories.push({ type: declared, bytes, importName: name });
@@ -674,23 +707,8 @@ class Generator {
     const reads = this.readableGlobals(type, globalLimit);
     if (reads.length > 0 && this.rng.chance(0.25)) return this.globalGet(this.rng.pick(reads));
     if (type === 'i32' || type === 'i64') return this.intExpr(type, globalLimit, 2);
-    const value = this.randomNumeric(type);
+    const value = randomNumeric(this.rng, type);
     return { ops: [constOp(type, value)], value };
-  }
-
-  private randomNumeric(type: NumericType): StateValue {
-    switch (type) {
-      case 'i32':
-        return this.rng.chance(0.5) ? this.rng.pick(I32_EDGES) : this.rng.u32() | 0;
-      case 'i64':
-        return (this.rng.chance(0.5) ? this.rng.pick(I64_EDGES) : BigInt.asIntN(64, this.rng.u64())).toString();
-      case 'f32':
-        return hex(this.rng.chance(0.6) ? this.rng.pick(F32_EDGES) : this.rng.u32(), 8);
-      case 'f64':
-        return hex(this.rng.chance(0.6) ? this.rng.pick(F64_EDGES) : this.rng.u64(), 16);
-      case 'v128':
-        return `0x${Buffer.from(this.rng.bytes(16)).toString('hex')}`;
-    }
   }
 
   /** An i32/i64 expression tree of const, global.get and add/sub/mul, wrapping as Wasm does. */
@@ -709,7 +727,7 @@ class Generator {
     }
     const reads = this.readableGlobals(type, globalLimit);
     if (reads.length > 0 && this.rng.chance(0.3)) return this.globalGet(this.rng.pick(reads));
-    const value = this.randomNumeric(type);
+    const value = randomNumeric(this.rng, type);
     return { ops: [constOp(type, value)], value };
   }
 
@@ -1112,63 +1130,101 @@ class Generator {
     return { bytes: encodeModule(def), declared };
   }
 
-  private encodeObserver(): { bytes: Uint8Array; declared: DeclaredTypes } {
-    const tables: Record<string, { type: string }> = {};
-    const exports: ExportDef[] = [];
-    let table = 0;
-    let memory = 0;
-    const named = new Set<string>();
-    for (const spec of this.imports) {
-      const first = !named.has(spec.name);
-      named.add(spec.name);
-      if (spec.kind === 'table') {
-        if (first) exports.push({ name: spec.name, kind: 'table', index: table });
-        tables[spec.name] = { type: storageTypeName(spec.declared.element) };
-        table++;
-      }
-      if (spec.kind === 'memory') {
-        if (first) exports.push({ name: spec.name, kind: 'memory', index: memory });
-        memory++;
-      }
-    }
-    for (let f = 0; f < this.importedFuncs; f++) exports.push({ name: funcProbe(f), kind: 'func', index: f });
-    const bytes = encodeModule({
-      types: this.types,
-      groups: this.groups,
-      imports: this.imports.map((spec) => ({ module: spec.module, name: spec.name, desc: declaredDesc(spec) })),
-      exports,
-    });
-    return { bytes, declared: { globals: {}, tables } };
-  }
+}
 
-  /** One definition per import name (a repeated import is one extern). */
-  private encodeProvider(): Uint8Array {
-    const distinct = this.imports.filter((spec, i) => this.imports.findIndex((s) => s.name === spec.name) === i);
-    const funcs = distinct.flatMap((spec) => (spec.kind === 'func' ? [spec] : []));
-    const globals = distinct.flatMap((spec) => (spec.kind === 'global' && !isExternRef(spec.actual.type) ? [spec] : []));
-    const tables = distinct.flatMap((spec) => (spec.kind === 'table' && typeof spec.actual.element.heap === 'number' ? [spec] : []));
-    // The module's function k is the provider's import of the same name.
-    const moduleFuncs = this.imports.filter((spec) => spec.kind === 'func');
-    const providerFunc = (value: StateValue): StateValue =>
-      value !== null && typeof value === 'object' && 'func' in value
-        ? { func: funcs.findIndex((spec) => spec.name === moduleFuncs[value.func].name) }
-        : value;
-    return encodeModule({
-      types: this.types,
-      groups: this.groups,
-      imports: funcs.map((spec) => ({ module: 'host', name: spec.name, desc: { kind: 'func', type: spec.actual } })),
-      tables: tables.map((spec) => ({ type: spec.actual })),
-      globals: globals.map(({ actual, value }) => ({ type: actual, init: [valueOp(actual.type, providerFunc(value))] })),
-      exports: [
-        ...funcs.map((spec, index) => ({ name: spec.name, kind: 'func' as const, index })),
-        ...tables.map((spec, index) => ({ name: spec.name, kind: 'table' as const, index })),
-        ...globals.map((spec, index) => ({ name: spec.name, kind: 'global' as const, index })),
-      ],
-    });
+// ---- The modules around the module under test -------------------------------------------------
+
+function observerModule(
+  types: readonly TypeDef[],
+  groups: readonly RecGroupDef[],
+  imports: readonly ImportSpec[],
+): { bytes: Uint8Array; declared: DeclaredTypes } {
+  const tables: Record<string, { type: string }> = {};
+  const exports: ExportDef[] = [];
+  let table = 0;
+  let memory = 0;
+  const named = new Set<string>();
+  for (const spec of imports) {
+    const first = !named.has(spec.name);
+    named.add(spec.name);
+    if (spec.kind === 'table') {
+      if (first) exports.push({ name: spec.name, kind: 'table', index: table });
+      tables[spec.name] = { type: storageTypeName(spec.declared.element) };
+      table++;
+    }
+    if (spec.kind === 'memory') {
+      if (first) exports.push({ name: spec.name, kind: 'memory', index: memory });
+      memory++;
+    }
   }
+  const funcs = imports.filter((spec) => spec.kind === 'func').length;
+  for (let f = 0; f < funcs; f++) exports.push({ name: funcProbe(f), kind: 'func', index: f });
+  const bytes = encodeModule({
+    types,
+    groups,
+    imports: imports.map((spec) => ({ module: spec.module, name: spec.name, desc: declaredDesc(spec) })),
+    exports,
+  });
+  return { bytes, declared: { globals: {}, tables } };
+}
+
+/** One definition per import name (a repeated import is one extern). */
+function providerModule(types: readonly TypeDef[], groups: readonly RecGroupDef[], imports: readonly ImportSpec[]): Uint8Array {
+  const distinct = imports.filter((spec, i) => imports.findIndex((s) => s.name === spec.name) === i);
+  const funcs = distinct.flatMap((spec) => (spec.kind === 'func' ? [spec] : []));
+  const globals = distinct.flatMap((spec) => (spec.kind === 'global' && !isExternRef(spec.actual.type) ? [spec] : []));
+  const tables = distinct.flatMap((spec) => (spec.kind === 'table' && typeof spec.actual.element.heap === 'number' ? [spec] : []));
+  // The module's function k is the provider's import of the same name.
+  const moduleFuncs = imports.filter((spec) => spec.kind === 'func');
+  const providerFunc = (value: StateValue): StateValue =>
+    value !== null && typeof value === 'object' && 'func' in value
+      ? { func: funcs.findIndex((spec) => spec.name === moduleFuncs[value.func].name) }
+      : value;
+  return encodeModule({
+    types,
+    groups,
+    imports: funcs.map((spec) => ({ module: 'host', name: spec.name, desc: { kind: 'func', type: spec.actual } })),
+    tables: tables.map((spec) => ({ type: spec.actual })),
+    globals: globals.map(({ actual, value }) => ({ type: actual, init: [valueOp(actual.type, providerFunc(value))] })),
+    exports: [
+      ...funcs.map((spec, index) => ({ name: spec.name, kind: 'func' as const, index })),
+      ...tables.map((spec, index) => ({ name: spec.name, kind: 'table' as const, index })),
+      ...globals.map((spec, index) => ({ name: spec.name, kind: 'global' as const, index })),
+    ],
+  });
 }
 
 // ---- Helpers ---------------------------------------------------------------------------------
+
+function randomNumeric(rng: Rng, type: NumericType): StateValue {
+  switch (type) {
+    case 'i32':
+      return rng.chance(0.5) ? rng.pick(I32_EDGES) : rng.u32() | 0;
+    case 'i64':
+      return (rng.chance(0.5) ? rng.pick(I64_EDGES) : BigInt.asIntN(64, rng.u64())).toString();
+    case 'f32':
+      return hex(rng.chance(0.6) ? rng.pick(F32_EDGES) : rng.u32(), 8);
+    case 'f64':
+      return hex(rng.chance(0.6) ? rng.pick(F64_EDGES) : rng.u64(), 16);
+    case 'v128':
+      return `0x${Buffer.from(rng.bytes(16)).toString('hex')}`;
+  }
+}
+
+function randomHostRef(rng: Rng): StateValue {
+  const n = rng.int(1000);
+  return { extern: rng.pick([n, `host-${n}`, { host: n }, [n, 'x']]) };
+}
+
+/** A few runs of random bytes at random offsets of a memory of `size` bytes. */
+function randomWrites(rng: Rng, size: number): { offset: number; bytes: Uint8Array }[] {
+  const writes: { offset: number; bytes: Uint8Array }[] = [];
+  for (let i = size === 0 ? 0 : rng.int(4); i > 0; i--) {
+    const bytes = rng.bytes(rng.range(1, 32));
+    writes.push({ offset: rng.int(size - bytes.length + 1), bytes });
+  }
+  return writes;
+}
 
 /**
  * Canonical keys of iso-recursive types: a group is written out with references into

@@ -1,7 +1,7 @@
 // Which hierarchy a reference type belongs to decides how its raw word is read
 // (raw-ref.ts): a function address, a GC heap reference or i31, or (exn) only null.
 import type { HeapType, ValType } from './module.ts';
-import { canonicalType } from './type-registry.ts';
+import { canonicalType, toCanonicalValType } from './type-registry.ts';
 
 export type RefFamily = 'func' | 'any' | 'extern' | 'exn';
 
@@ -34,4 +34,9 @@ export function isGcManaged(type: ValType): boolean {
   if (typeof type === 'string') return false;
   const family = heapFamily(type.heap);
   return family === 'any' || family === 'extern';
+}
+
+/** `isGcManaged` for a type as a module declares it (concrete heap types as type indices). */
+export function isGcManagedIn(canonicalTypes: Int32Array, type: ValType): boolean {
+  return isGcManaged(toCanonicalValType(type, canonicalTypes));
 }

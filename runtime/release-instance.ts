@@ -3,7 +3,7 @@
 // tables and globals belongs to their owners and stays.
 import { barrierOn } from './barrier-faults.ts';
 import type { Instance } from './instance.ts';
-import { isGcManaged } from './ref-family.ts';
+import { isGcManaged, isGcManagedIn } from './ref-family.ts';
 
 export function releaseInstance(instance: Instance): void {
   if (instance.released || !barrierOn('instance.release')) return;
@@ -23,7 +23,7 @@ export function releaseInstance(instance: Instance): void {
     table.elements.fill(0);
   }
   instance.elems.forEach((refs, i) => {
-    if (!isGcManaged(module.elements[i].type)) return;
+    if (!isGcManagedIn(instance.module.info.canonicalTypes, module.elements[i].type)) return;
     for (const raw of refs) heap.decRef(raw);
     instance.elems[i] = new Uint32Array(0);
   });

@@ -4,7 +4,7 @@
 import { RuntimeError } from './errors.ts';
 import type { Value } from './const-value.ts';
 import type { Instance } from './instance.ts';
-import { isGcManaged } from './ref-family.ts';
+import { isGcManagedIn } from './ref-family.ts';
 import type { MemoryInst, TableInst } from './store.ts';
 import { copyIntoTable } from './table-api.ts';
 
@@ -37,7 +37,7 @@ export function applyDataSegment(instance: Instance, memory: MemoryInst, offset:
 /** elem.drop: the segment's counted references are released. */
 export function dropElementSegment(instance: Instance, index: number): void {
   const refs = instance.elems[index];
-  if (refs.length > 0 && isGcManaged(instance.module.module.elements[index].type)) {
+  if (refs.length > 0 && isGcManagedIn(instance.module.info.canonicalTypes, instance.module.module.elements[index].type)) {
     const heap = instance.store.heap;
     for (const raw of refs) heap.decRef(raw);
   }

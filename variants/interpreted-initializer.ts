@@ -6,7 +6,7 @@ import type { Initializer } from '../runtime/initializer.ts';
 import type { Instance } from '../runtime/instance.ts';
 import type { ElementSegment } from '../runtime/module.ts';
 import { funcRef } from '../runtime/raw-ref.ts';
-import { isGcManaged } from '../runtime/ref-family.ts';
+import { isGcManaged, isGcManagedIn } from '../runtime/ref-family.ts';
 import {
   addressOf,
   applyDataSegment,
@@ -138,7 +138,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const items = this.elements[index].items;
     const refs = new Uint32Array(items!.length);
     instance.elems[index] = refs;
-    const counted = isGcManaged(segment.type);
+    const counted = isGcManagedIn(this.compiled.info.canonicalTypes, segment.type);
     const heap = instance.store.heap;
     for (let i = 0; i < refs.length; i++) {
       const scope = this.evaluator.rooted ? heap.enterScope() : -1;

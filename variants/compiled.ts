@@ -1,0 +1,350 @@
+// `compiled`: per module, JavaScript source for the whole initialization in straight-line
+// code, compiled once with `new Function` and reused for every instance — what Wasmtime
+// did in 2026 with a per-module compiled "startup" function that replaced the const-expr
+// interpreter. Constants are folded; each global is one typed-array write; tables and
+// memories the module image covers (cached.ts) are bulk copies; the rest of the segments
+// run in order through the same trap-checking operations as every strategy, so partial
+// initialization is the spec's. GC allocations are rooted in a scope around each global
+// or item, as `val` roots them.
+import type { CompiledModule } from '../runtime/compile.ts';
+import type { Value } from '../runtime/const-value.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc-layout.ts';
+import type { Initializer, Strategy } from '../runtime/initializer.ts';
+import type { ConstExpr, ValType } from '../runtime/module.ts';
+import { i31Ref } from '../runtime/raw-ref.ts';
+import { isGcManagedIn } from '../runtime/ref-family.ts';
+import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
+import { GlobalCells } from '../runtime/store.ts';
+import { buildModuleImage, type ModuleImage } from './cached.ts';
+import { foldConstExpr } from './constant-folding.ts';
+
+/** Statements per generated global-initializing function: small enough for V8 to optimize. */
+const GLOBALS_PER_CHUNK = 1000;
+
+/** What generated code reaches outside itself: helpers and the module's constant pools. */
+interface Context {
+  readonly GlobalCells: typeof GlobalCells;
+  readonly image: ModuleImage;
+  readonly pool: Value[];
+  readonly datas: readonly Uint8Array[];
+  readonly funcIndices: readonly (Uint32Array | undefined)[];
+  readonly elemTemplate: readonly Uint32Array[];
+  readonly dataTemplate: readonly Uint8Array[];
+  readonly addressOf: typeof addressOf;
+  readonly applyElementSegment: typeof applyElementSegment;
+  readonly applyDataSegment: typeof applyDataSegment;
+  readonly dropElementSegment: typeof dropElementSegment;
+  readonly i31Ref: typeof i31Ref;
+  readonly allocateStruct: typeof allocateStruct;
+  readonly allocateDefaultStruct: typeof allocateDefaultStruct;
+  readonly allocateFilledArray: typeof allocateFilledArray;
+  readonly allocateFixedArray: typeof allocateFixedArray;
+  readonly defaultFieldValue: typeof defaultFieldValue;
+  readonly arrayElement: (typeId: number) => ArrayLayout['element'];
+}
+
+/** The generated source of a module's initializer (`instlab inspect --show-code`). */
+export function compiledSource(compiled: CompiledModule): string {
+  return generate(compiled, buildModuleImage(compiled)).source;
+}
+
+function generate(compiled: CompiledModule, image: ModuleImage): { source: string; context: Context } {
+  const context: Context = {
+    GlobalCells,
+    image,
+    pool: [],
+    datas: compiled.module.datas.map((d) => d.bytes),
+    funcIndices: compiled.module.elements.map((e) => (e.items.kind === 'funcs' ? e.items.indices : undefined)),
+    elemTemplate: image.coveredElements.map(() => EMPTY_REFS),
+    dataTemplate: compiled.module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES)),
+    addressOf,
+    applyElementSegment,
+    applyDataSegment,
+    dropElementSegment,
+    i31Ref,
+    allocateStruct,
+    allocateDefaultStruct,
+    allocateFilledArray,
+    allocateFixedArray,
+    defaultFieldValue,
+    arrayElement: (typeId) => (layoutOf(typeId) as ArrayLayout).element,
+  };
+  const source = new SourceWriter(compiled, image, context).write();
+  return { source, context };
+}
+
+class SourceWriter {
+  private readonly compiled: CompiledModule;
+  private readonly image: ModuleImage;
+  private readonly context: Context;
+  private readonly folded: (Value | undefined)[] = [];
+
+  constructor(compiled: CompiledModule, image: ModuleImage, context: Context) {
+    this.compiled = compiled;
+    this.image = image;
+    this.context = context;
+  }
+
+  write(): string {
+    const globals = this.globals();
+    return [
+      '"use strict";',
+      ...globals.chunks,
+      `function initializeGlobals(instance) {`,
+      `  const cells = new ctx.GlobalCells(${this.compiled.module.globals.length});`,
+      `  instance.globalCells = cells;`,
+      ...globals.calls.map((call) => `  ${call}`),
+      `  instance.counters.slotsWritten += ${this.compiled.module.globals.length};`,
+      `}`,
+      this.tables(),
+      this.elements(),
+      this.datas(),
+      'return { initializeGlobals, initializeTables, initializeElementSegments, initializeDataSegments };',
+    ].join('\n');
+  }
+
+  private globals(): { chunks: string[]; calls: string[] } {
+    const { module, info } = this.compiled;
+    const chunks: string[] = [];
+    const calls: string[] = [];
+    let body: string[] = [];
+    const flush = (): void => {
+      if (body.length === 0) return;
+      const name = `globals${chunks.length}`;
+      chunks.push(
+        [
+          `function ${name}(instance, cells) {`,
+          '  const i32 = cells.i32, u32 = cells.u32, i64 = cells.i64, u64 = cells.u64, bytes = cells.bytes;',
+          '  const heap = instance.store.heap, fa = instance.funcAddresses;',
+          ...body,
+          '}',
+        ].join('\n'),
+      );
+      calls.push(`${name}(instance, cells);`);
+      body = [];
+    };
+    module.globals.forEach((global, i) => {
+      const type = global.type.type;
+      const value = foldConstExpr(global.init, {
+        global: (index) => (index < info.importedGlobals ? undefined : this.folded[index - info.importedGlobals]),
+        lazyFuncRefs: false,
+      });
+      this.folded.push(value);
+      const expression = value !== undefined ? this.literal(value) : this.expression(global.init);
+      if (isGcManagedIn(info.canonicalTypes, type)) {
+        body.push(
+          `  { const scope = heap.enterScope(); const v = ${expression}; heap.writeBarrier(0, v); u32[${i * 4}] = v; heap.exitScope(scope); }`,
+        );
+      } else {
+        body.push(`  ${this.store(type, i, expression)};`);
+      }
+      if (body.length >= GLOBALS_PER_CHUNK) flush();
+    });
+    flush();
+    return { chunks, calls };
+  }
+
+  private tables(): string {
+    const { module, info } = this.compiled;
+    const lines = ['function initializeTables(instance) {', '  const heap = instance.store.heap, fa = instance.funcAddresses;'];
+    module.tables.forEach((table, k) => {
+      if (table.init === undefined) return;
+      const index = info.importedTables + k;
+      const counted = isGcManagedIn(info.canonicalTypes, table.type.element) ? 'true' : 'false';
+      lines.push(
+        `  { const t = instance.tables[${index}]; const scope = heap.enterScope(); const v = ${this.expression(table.init)};`,
+        `    if (${counted}) for (let j = 0; j < t.size; j++) heap.writeBarrier(0, v);`,
+        `    t.elements.fill(v, 0, t.size); heap.exitScope(scope); instance.counters.slotsWritten += t.size; }`,
+      );
+    });
+    lines.push('}');
+    return lines.join('\n');
+  }
+
+  private elements(): string {
+    const { module } = this.compiled;
+    const lines = [
+      'function initializeElementSegments(instance) {',
+      '  const heap = instance.store.heap, fa = instance.funcAddresses, counters = instance.counters;',
+    ];
+    this.image.tables.forEach(({ table }, k) => {
+      lines.push(
+        `  { const t = instance.tables[${table}]; t.elements.set(ctx.image.tables[${k}].elements); t.lazyOwner = instance;`,
+        `    counters.imageCopies++; counters.slotsWritten += t.size; }`,
+      );
+    });
+    lines.push('  const elems = instance.elems = ctx.elemTemplate.slice();');
+    module.elements.forEach((segment, i) => {
+      if (this.image.coveredElements[i]) return;
+      if (segment.items.kind === 'funcs') {
+        lines.push(
+          `  { const indices = ctx.funcIndices[${i}], refs = new Uint32Array(indices.length);`,
+          `    for (let j = 0; j < refs.length; j++) refs[j] = (fa[indices[j]] + 1) * 2;`,
+          `    elems[${i}] = refs; }`,
+        );
+      } else {
+        const counted = isGcManagedIn(this.compiled.info.canonicalTypes, segment.type);
+        lines.push(`  { const refs = elems[${i}] = new Uint32Array(${segment.items.exprs.length});`);
+        segment.items.exprs.forEach((expr, j) => {
+          lines.push(
+            `    { const scope = heap.enterScope(); refs[${j}] = ${this.expression(expr)};${counted ? ` heap.incRef(refs[${j}]);` : ''} heap.exitScope(scope); }`,
+          );
+        });
+        lines.push('  }');
+      }
+      const mode = segment.mode;
+      if (mode.kind === 'passive') return;
+      if (mode.kind === 'active') {
+        const offset = this.expression(mode.offset);
+        lines.push(`  ctx.applyElementSegment(instance, instance.tables[${mode.table}], ctx.addressOf(${offset}), elems[${i}]);`);
+      }
+      lines.push(`  ctx.dropElementSegment(instance, ${i});`);
+    });
+    lines.push('}');
+    return lines.join('\n');
+  }
+
+  private datas(): string {
+    const { module } = this.compiled;
+    const lines = [
+      'function initializeDataSegments(instance) {',
+      '  const heap = instance.store.heap, fa = instance.funcAddresses, counters = instance.counters;',
+    ];
+    this.image.memories.forEach(({ memory, offset, bytes }, k) => {
+      lines.push(
+        `  instance.memories[${memory}].bytes.set(ctx.image.memories[${k}].bytes, ${offset}); counters.imageCopies++; counters.bytesCopied += ${bytes.length};`,
+      );
+    });
+    lines.push('  instance.datas = ctx.dataTemplate.slice();');
+    module.datas.forEach((segment, i) => {
+      const mode = segment.mode;
+      if (this.image.coveredDatas[i] || mode.kind !== 'active') return;
+      lines.push(
+        `  ctx.applyDataSegment(instance, instance.memories[${mode.memory}], ctx.addressOf(${this.expression(mode.offset)}), ctx.datas[${i}], ${i});`,
+      );
+    });
+    lines.push('  void heap, fa;', '}');
+    return lines.join('\n');
+  }
+
+  private store(type: ValType, slot: number, expression: string): string {
+    switch (type) {
+      case 'i32':
+        return `i32[${slot * 4}] = ${expression}`;
+      case 'i64':
+        return `i64[${slot * 2}] = ${expression}`;
+      case 'f64':
+        return `u64[${slot * 2}] = ${expression}`;
+      case 'v128':
+        return `bytes.set(${expression}, ${slot * 16})`;
+      default:
+        return `u32[${slot * 4}] = ${expression}`;
+    }
+  }
+
+  private literal(value: Value): string {
+    if (typeof value === 'bigint') return `${value}n`;
+    if (typeof value === 'number') return String(value);
+    this.context.pool.push(value);
+    return `ctx.pool[${this.context.pool.length - 1}]`;
+  }
+
+  /** A JS expression computing `expr`, operands in stack order (JS evaluates left to right). */
+  private expression(expr: ConstExpr): string {
+    const { info } = this.compiled;
+    const stack: string[] = [];
+    const pop = (): string => stack.pop()!;
+    const popN = (n: number): string[] => stack.splice(stack.length - n, n);
+    for (const op of expr.ops) {
+      switch (op.op) {
+        case 'i32.const':
+        case 'i64.const':
+          stack.push(this.literal(op.value));
+          break;
+        case 'f32.const':
+        case 'f64.const':
+          stack.push(this.literal(op.bits));
+          break;
+        case 'v128.const':
+          stack.push(this.literal(op.bytes));
+          break;
+        case 'ref.null':
+          stack.push('0');
+          break;
+        case 'ref.func':
+          stack.push(`((fa[${op.func}] + 1) * 2)`);
+          break;
+        case 'global.get': {
+          const defined = op.global - info.importedGlobals;
+          const folded = defined >= 0 ? this.folded[defined] : undefined;
+          stack.push(folded !== undefined ? this.literal(folded) : `instance.readGlobal(${op.global})`);
+          break;
+        }
+        case 'i32.add':
+        case 'i32.sub': {
+          const b = pop();
+          stack.push(`((${pop()} ${op.op === 'i32.add' ? '+' : '-'} ${b}) | 0)`);
+          break;
+        }
+        case 'i32.mul': {
+          const b = pop();
+          stack.push(`Math.imul(${pop()}, ${b})`);
+          break;
+        }
+        case 'i64.add':
+        case 'i64.sub':
+        case 'i64.mul': {
+          const b = pop();
+          const operator = op.op === 'i64.add' ? '+' : op.op === 'i64.sub' ? '-' : '*';
+          stack.push(`BigInt.asIntN(64, ${pop()} ${operator} ${b})`);
+          break;
+        }
+        case 'ref.i31':
+          stack.push(`ctx.i31Ref(${pop()})`);
+          break;
+        case 'any.convert_extern':
+        case 'extern.convert_any':
+          break;
+        case 'struct.new': {
+          const typeId = info.canonicalTypes[op.type];
+          const count = (layoutOf(typeId) as StructLayout).fields.length;
+          stack.push(`heap.root(ctx.allocateStruct(heap, ${typeId}, [${popN(count).join(', ')}], true))`);
+          break;
+        }
+        case 'struct.new_default':
+          stack.push(`heap.root(ctx.allocateDefaultStruct(heap, ${info.canonicalTypes[op.type]}, true))`);
+          break;
+        case 'array.new': {
+          const length = pop();
+          stack.push(`heap.root(ctx.allocateFilledArray(heap, ${info.canonicalTypes[op.type]}, ${pop()}, (${length}) >>> 0, true))`);
+          break;
+        }
+        case 'array.new_default': {
+          const typeId = info.canonicalTypes[op.type];
+          stack.push(
+            `heap.root(ctx.allocateFilledArray(heap, ${typeId}, ctx.defaultFieldValue(ctx.arrayElement(${typeId}).storage), (${pop()}) >>> 0, true))`,
+          );
+          break;
+        }
+        case 'array.new_fixed':
+          stack.push(`heap.root(ctx.allocateFixedArray(heap, ${info.canonicalTypes[op.type]}, [${popN(op.length).join(', ')}], true))`);
+          break;
+        case 'other':
+          throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);
+      }
+    }
+    return stack[0];
+  }
+}
+
+function prepareCompiled(compiled: CompiledModule): Initializer {
+  const { source, context } = generate(compiled, buildModuleImage(compiled));
+  return new Function('ctx', source)(context) as Initializer;
+}
+
+export const compiledStrategy: Strategy = {
+  name: 'compiled',
+  description: 'a per-module generated JavaScript initializer: folded constants, one write per global, bulk segment copies',
+  prepare: prepareCompiled,
+};
