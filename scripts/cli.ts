@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { BadInput } from './bad-input.ts';
 import { inspectCommand } from './inspect.ts';
 import { specCommand } from './spec.ts';
+import { requireStrategy, strategiesCommand } from './strategies.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -19,20 +20,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('inspect')
     .description('instantiate a module (.wasm or .wat) and print its instance state')
     .argument('<file>', 'a .wasm or .wat module')
+    .option('--strategy <name>', 'instantiation strategy (see `instlab strategies`)')
     .option('--imports <file.json>', 'externs to import, as JSON')
     .option('--stub-imports', 'give every import a default (zero, null, trapping function, fresh memory/table)')
     .option('--skip-start', 'instantiate a module with a start function without running it')
     .option('--json', 'print the instance state as JSON')
+    .option('--counters', 'print the operation counters of the instantiation (every strategy, or --strategy)')
+    .option('--show-code', "print the compiled strategy's generated initializer")
     .action(async (file: string, options) => {
       status = await inspectCommand(file, options);
+    });
+
+  program
+    .command('strategies')
+    .description('list the instantiation strategies')
+    .option('--json', 'print as JSON')
+    .action((options) => {
+      status = strategiesCommand(options);
     });
 
   program
     .command('spec')
     .description('run WebAssembly spec test scripts (binary form)')
     .argument('<files...>', '.bin.wast scripts')
-    .action((files: string[]) => {
-      status = specCommand(files, { verbose });
+    .option('--strategy <name>', 'instantiation strategy (see `instlab strategies`)')
+    .action((files: string[], options: { strategy?: string }) => {
+      const strategy = options.strategy === undefined ? undefined : requireStrategy(options.strategy);
+      status = specCommand(files, { verbose, strategy });
     });
 
   try {

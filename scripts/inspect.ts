@@ -8,25 +8,47 @@ import { stubImports } from '../runtime/stub-imports.ts';
 import { BadInput } from './bad-input.ts';
 import { importsFromJson, readImportsFile } from './imports-file.ts';
 import { loadModuleBytes } from './module-source.ts';
+import { requireStrategy } from './strategies.ts';
+import { DEFAULT_STRATEGY, strategies } from '../variants/registry.ts';
+import { compiledSource } from '../variants/compiled.ts';
+import type { InstantiationCounters, Strategy } from '../runtime/initializer.ts';
+import type { Instance } from '../runtime/instance.ts';
 
 export interface InspectOptions {
+  readonly strategy?: string;
   readonly imports?: string;
   readonly stubImports?: boolean;
   readonly skipStart?: boolean;
   readonly json?: boolean;
+  /** Print the deterministic operation counters of the instantiation, per strategy. */
+  readonly counters?: boolean;
+  /** Print the `compiled` strategy's generated initializer instead of the state. */
+  readonly showCode?: boolean;
 }
 
 export async function inspectCommand(file: string, options: InspectOptions): Promise<number> {
   if (options.imports !== undefined && options.stubImports === true) {
     throw new BadInput('--imports and --stub-imports exclude each other');
   }
+  const strategy = requireStrategy(options.strategy ?? DEFAULT_STRATEGY);
   const bytes = await loadModuleBytes(file);
-  const state = await inspectModule(file, bytes, options);
+  if (options.showCode === true) {
+    process.stdout.write(`${compiledSource(withFile(file, () => compile(bytes)))}\n`);
+    return 0;
+  }
+  if (options.counters === true) {
+    const rows: Record<string, InstantiationCounters> = {};
+    const names = options.strategy === undefined ? strategies.map((s) => s.name) : [strategy.name];
+    for (const name of names) rows[name] = (await instantiateFile(file, bytes, requireStrategy(name), options)).counters;
+    process.stdout.write(options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : formatCounters(rows));
+    return 0;
+  }
+  const state = describeInstance(await instantiateFile(file, bytes, strategy, options));
   process.stdout.write(options.json === true ? `${JSON.stringify(state, null, 2)}\n` : formatState(file, state));
   return 0;
 }
 
-export async function inspectModule(file: string, bytes: Uint8Array, options: InspectOptions): Promise<InstanceState> {
+async function instantiateFile(file: string, bytes: Uint8Array, strategy: Strategy, options: InspectOptions): Promise<Instance> {
   const store = new Store();
   const compiled = withFile(file, () => compile(bytes));
   let resolve: ImportResolver = () => undefined;
@@ -34,8 +56,16 @@ export async function inspectModule(file: string, bytes: Uint8Array, options: In
   else if (options.imports !== undefined) {
     resolve = importsFromJson(store, compiled, await readImportsFile(options.imports), options.imports);
   }
-  const instance = withFile(file, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart }));
-  return describeInstance(instance);
+  return withFile(file, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));
+}
+
+function formatCounters(rows: Record<string, InstantiationCounters>): string {
+  const names = Object.keys(rows);
+  const fields = Object.keys(rows[names[0]]) as (keyof InstantiationCounters)[];
+  const width = Math.max(...names.map((n) => n.length), 'strategy'.length);
+  const header = ['strategy'.padEnd(width), ...fields.map((f) => f.padStart(13))].join(' ');
+  const lines = names.map((name) => [name.padEnd(width), ...fields.map((f) => String(rows[name][f]).padStart(13))].join(' '));
+  return `${[header, ...lines].join('\n')}\n`;
 }
 
 /** Runtime errors about the module become bad input naming the file. */

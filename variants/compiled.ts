@@ -151,10 +151,10 @@ class SourceWriter {
     module.tables.forEach((table, k) => {
       if (table.init === undefined) return;
       const index = info.importedTables + k;
-      const counted = isGcManagedIn(info.canonicalTypes, table.type.element) ? 'true' : 'false';
+      const counted = isGcManagedIn(info.canonicalTypes, table.type.element);
       lines.push(
         `  { const t = instance.tables[${index}]; const scope = heap.enterScope(); const v = ${this.expression(table.init)};`,
-        `    if (${counted}) for (let j = 0; j < t.size; j++) heap.writeBarrier(0, v);`,
+        ...(counted ? ['    for (let j = 0; j < t.size; j++) heap.writeBarrier(0, v);'] : []),
         `    t.elements.fill(v, 0, t.size); heap.exitScope(scope); instance.counters.slotsWritten += t.size; }`,
       );
     });

@@ -1,0 +1,93 @@
+// What distinguishes the strategies, pinned by their deterministic counters, and the one
+// behaviour only `raw` has: refusing a collection during const eval.
+import { describe, expect, it } from 'vitest';
+import { compile as assembleGcWat } from 'watr';
+import { compile } from '../runtime/compile.ts';
+import { GcNotAllowed } from '../runtime/gc-heap.ts';
+import { gcTestStore } from '../runtime/gc-test-kit.ts';
+import { describeInstance } from '../runtime/instance-state.ts';
+import { instantiate } from '../runtime/instantiate.ts';
+import { releaseInstance } from '../runtime/release-instance.ts';
+import { Store } from '../runtime/store.ts';
+import { strategies, strategyByName } from './registry.ts';
+
+const compileWat = (wat: string) => compile(assembleGcWat(wat));
+
+function instantiateWith(name: string, wat: string, store = new Store()) {
+  return instantiate(store, compileWat(wat), () => undefined, { strategy: strategyByName(name)! });
+}
+
+const SINGLE_CONSTANTS = `(module
+  ${Array.from({ length: 50 }, (_, i) => `(global i32 (i32.const ${i}))(global i64 (i64.const -${i}))(global f64 (f64.const ${i}.5))`).join('\n')})`;
+
+describe('counters', () => {
+  it('fast-path, cached and compiled interpret no op for single-constant globals; raw and val interpret one each', () => {
+    const ops = Object.fromEntries(strategies.map((s) => [s.name, instantiateWith(s.name, SINGLE_CONSTANTS).counters.constOps]));
+    expect(ops).toEqual({ raw: 150, val: 150, 'fast-path': 0, cached: 0, compiled: 0 });
+  });
+
+  it('only val boxes its operands', () => {
+    const wat = '(module (global i64 (i64.add (i64.const 1) (i64.mul (i64.const 2) (i64.const 3)))))';
+    const boxed = Object.fromEntries(strategies.map((s) => [s.name, instantiateWith(s.name, wat).counters.valuesBoxed]));
+    // val: 1, 2, 3, mul, add. fast-path evaluates the multi-op expression with val.
+    expect(boxed).toEqual({ raw: 0, val: 5, 'fast-path': 5, cached: 0, compiled: 0 });
+  });
+
+  it('cached and compiled copy the image in one bulk write per table and memory', () => {
+    const wat = `(module
+      (func $a) (func $b)
+      (table $t1 100 funcref) (table $t2 10 funcref)
+      (memory 1) (memory 2)
+      (elem (table $t1) (i32.const 0) func $a $b $a)
+      (elem (table $t1) (i32.const 50) func $b)
+      (elem (table $t2) (i32.const 3) funcref (ref.func $b) (ref.null func))
+      (data (memory 0) (i32.const 0) "abc") (data (memory 0) (i32.const 100) "def")
+      (data (memory 1) (i32.const 70000) "ghi"))`;
+    for (const name of ['cached', 'compiled']) {
+      const counters = instantiateWith(name, wat).counters;
+      expect(counters.imageCopies, name).toBe(name === 'cached' ? 5 : 4);
+      expect(counters.constOps, name).toBe(0);
+    }
+    expect(instantiateWith('fast-path', wat).counters.imageCopies).toBe(0);
+  });
+
+  it('count GC allocations and barriers the same way for every strategy', () => {
+    const wat = `(module (type $s (struct (field i32))) (table 3 anyref)
+      (global anyref (struct.new $s (i32.const 1)))
+      (elem (table 0) (i32.const 0) anyref (item (struct.new $s (i32.const 2))) (item (ref.i31 (i32.const 3)))))`;
+    const rows = strategies.map((s) => {
+      const { gcAllocations, barriers } = instantiateWith(s.name, wat).counters;
+      return { gcAllocations, barriers };
+    });
+    for (const row of rows) expect(row).toEqual({ gcAllocations: 2, barriers: 3 });
+  });
+});
+
+describe('raw refuses a collection during const eval', () => {
+  // Garbage from a dropped instance fills the heap, so the module's allocation needs a
+  // collection: `raw` holds unrooted references and must refuse; the others collect.
+  const GARBAGE = '(module (type $b (array i8)) (global (ref $b) (array.new_default $b (i32.const 3000))))';
+  const NEEDS_GC = `(module (type $b (array i8)) (type $p (struct (field (ref $b)) (field (ref $b))))
+    (global (export "p") (ref $p) (struct.new $p (array.new $b (i32.const 1) (i32.const 1000)) (array.new $b (i32.const 2) (i32.const 1000)))))`;
+
+  function afterGarbage(name: string) {
+    const { store } = gcTestStore(4000);
+    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined));
+    return () => instantiateWith(name, NEEDS_GC, store);
+  }
+
+  it('raw fails with GcNotAllowed, and the heap is left consistent', () => {
+    const { store } = gcTestStore(4000);
+    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined));
+    expect(() => instantiateWith('raw', NEEDS_GC, store)).toThrow(GcNotAllowed);
+    store.heap.collect();
+    expect(store.heap.stats().liveObjects).toBe(0);
+  });
+
+  it('val, fast-path, cached and compiled succeed with the same state', () => {
+    const expected = describeInstance(instantiateWith('val', NEEDS_GC));
+    for (const name of ['val', 'fast-path', 'cached', 'compiled']) {
+      expect(describeInstance(afterGarbage(name)()), name).toEqual(expected);
+    }
+  });
+});
