@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { BadInput } from './bad-input.ts';
 import { inspectCommand } from './inspect.ts';
 import { specCommand } from './spec.ts';
+import { workloadsCommand } from './workloads.ts';
 import { requireStrategy, strategiesCommand } from './strategies.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('inspect')
     .description('instantiate a module (.wasm or .wat) and print its instance state')
-    .argument('<file>', 'a .wasm or .wat module')
+    .argument('<file>', 'a .wasm or .wat module, or a workload name (see `instlab workloads`)')
     .option('--strategy <name>', 'instantiation strategy (see `instlab strategies`)')
     .option('--imports <file.json>', 'externs to import, as JSON')
     .option('--stub-imports', 'give every import a default (zero, null, trapping function, fresh memory/table)')
@@ -29,6 +30,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--show-code', "print the compiled strategy's generated initializer")
     .action(async (file: string, options) => {
       status = await inspectCommand(file, options);
+    });
+
+  program
+    .command('workloads')
+    .description('list the built-in workloads with size, family and feature tags')
+    .option('--json', 'print as JSON')
+    .action(async (options) => {
+      status = await workloadsCommand(options);
     });
 
   program

@@ -7,7 +7,8 @@ import { Store, type ImportResolver } from '../runtime/store.ts';
 import { stubImports } from '../runtime/stub-imports.ts';
 import { BadInput } from './bad-input.ts';
 import { importsFromJson, readImportsFile } from './imports-file.ts';
-import { loadModuleBytes } from './module-source.ts';
+import { resolveModule, type ResolvedModule } from './workloads.ts';
+import { resolveWorkloadImports } from '../workloads/imports.ts';
 import { requireStrategy } from './strategies.ts';
 import { DEFAULT_STRATEGY, strategies } from '../variants/registry.ts';
 import { compiledSource } from '../variants/compiled.ts';
@@ -31,32 +32,37 @@ export async function inspectCommand(file: string, options: InspectOptions): Pro
     throw new BadInput('--imports and --stub-imports exclude each other');
   }
   const strategy = requireStrategy(options.strategy ?? DEFAULT_STRATEGY);
-  const bytes = await loadModuleBytes(file);
+  const module = await resolveModule(file);
   if (options.showCode === true) {
-    process.stdout.write(`${compiledSource(withFile(file, () => compile(bytes)))}\n`);
+    process.stdout.write(`${compiledSource(withFile(file, () => compile(module.bytes)))}\n`);
     return 0;
   }
   if (options.counters === true) {
     const rows: Record<string, InstantiationCounters> = {};
     const names = options.strategy === undefined ? strategies.map((s) => s.name) : [strategy.name];
-    for (const name of names) rows[name] = (await instantiateFile(file, bytes, requireStrategy(name), options)).counters;
+    for (const name of names) rows[name] = (await instantiateModule(module, requireStrategy(name), options)).counters;
     process.stdout.write(options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : formatCounters(rows));
     return 0;
   }
-  const state = describeInstance(await instantiateFile(file, bytes, strategy, options));
-  process.stdout.write(options.json === true ? `${JSON.stringify(state, null, 2)}\n` : formatState(file, state));
+  const state = describeInstance(await instantiateModule(module, strategy, options));
+  process.stdout.write(options.json === true ? `${JSON.stringify(state, null, 2)}\n` : formatState(module.name, state));
   return 0;
 }
 
-async function instantiateFile(file: string, bytes: Uint8Array, strategy: Strategy, options: InspectOptions): Promise<Instance> {
-  const store = new Store();
-  const compiled = withFile(file, () => compile(bytes));
+/**
+ * Instantiates a file or workload. Imports: the --imports file, else stubs if asked,
+ * else what a workload declares (its given externs, stubs for the rest), else none.
+ */
+async function instantiateModule(module: ResolvedModule, strategy: Strategy, options: InspectOptions): Promise<Instance> {
+  const { name, bytes } = module;
+  const store = new Store({ gc: { capacityBytes: module.gcHeapBytes } });
+  const compiled = withFile(name, () => compile(bytes));
   let resolve: ImportResolver = () => undefined;
-  if (options.stubImports === true) resolve = stubImports(store, compiled);
-  else if (options.imports !== undefined) {
+  if (options.imports !== undefined) {
     resolve = importsFromJson(store, compiled, await readImportsFile(options.imports), options.imports);
-  }
-  return withFile(file, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));
+  } else if (options.stubImports === true) resolve = stubImports(store, compiled);
+  else if (module.imports !== undefined) resolve = resolveWorkloadImports(store, compiled, module.imports);
+  return withFile(name, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));
 }
 
 function formatCounters(rows: Record<string, InstantiationCounters>): string {

@@ -1,0 +1,41 @@
+// What a workload is instantiated with: stubs made from the module's own import list,
+// or given externs (the imports-file format of `inspect --imports`) with stubs for
+// whatever is not given.
+import type { CompiledModule } from '../runtime/compile.ts';
+import type { Extern, ImportResolver, Store } from '../runtime/store.ts';
+import { stubExtern } from '../runtime/stub-imports.ts';
+import { importsFromJson } from '../scripts/imports-file.ts';
+
+/** `{"module": {"name": {"kind": "global", "type": "i32", "value": 7}}}` (design.md). */
+export type ImportsJson = Record<string, Record<string, Record<string, unknown>>>;
+
+export type WorkloadImports =
+  | { readonly kind: 'stub' }
+  | { readonly kind: 'given'; readonly imports: ImportsJson };
+
+export const STUB_IMPORTS: WorkloadImports = { kind: 'stub' };
+
+export function givenImports(imports: ImportsJson): WorkloadImports {
+  return { kind: 'given', imports };
+}
+
+/** The given extern for `module`/`name`, if the workload gives one. */
+export function givenImport(imports: WorkloadImports, module: string, name: string): Record<string, unknown> | undefined {
+  return imports.kind === 'given' ? imports.imports[module]?.[name] : undefined;
+}
+
+/** Resolves every import of `compiled` for our runtime: the given extern, else a stub. */
+export function resolveWorkloadImports(store: Store, compiled: CompiledModule, imports: WorkloadImports): ImportResolver {
+  const given: ImportResolver =
+    imports.kind === 'given' ? importsFromJson(store, compiled, imports.imports, 'workload imports') : () => undefined;
+  const externs = new Map<string, Extern>();
+  for (const entry of compiled.module.imports) {
+    const key = importKey(entry.module, entry.name);
+    if (!externs.has(key)) externs.set(key, given(entry.module, entry.name) ?? stubExtern(store, compiled, entry));
+  }
+  return (module, name) => externs.get(importKey(module, name));
+}
+
+function importKey(module: string, name: string): string {
+  return JSON.stringify([module, name]);
+}

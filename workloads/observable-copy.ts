@@ -1,0 +1,415 @@
+// A copy of a module whose whole initialized state V8 can be made to show, for
+// comparing V8's instance state with ours (v8-state.ts). The copy differs from the
+// module only in ways instantiation cannot see:
+// - every global, table and memory is also exported, as `__observe:global:3` etc.,
+//   so state that the module keeps internal is compared too;
+// - probe functions are appended (after every existing function, so no index moves):
+//   the bits and lanes of float and v128 globals that runtime/v8-instance-state.ts
+//   reads, and the GC probes below;
+// - the start section is removed, because our runtime does not run code: both sides
+//   then stop where our runtime stops (`skipStart`).
+//
+// V8's JS API shows structs and arrays only as opaque objects, and
+// runtime/v8-instance-state.ts describes references of the func and extern hierarchies
+// only. So exports of the any hierarchy (structs, arrays, i31, eq, any) are renamed to
+// probe names, which that reader skips, and V8's side describes them through GC
+// probes: a root probe per such global or table returns its value as anyref, and per
+// struct or array type a test probe (`ref.test`), field or element readers and a
+// length; JS passes the opaque objects back into them. Our side describes the renamed
+// exports directly and gives them their names back (`observedState`).
+import type { CompiledModule } from '../runtime/compile.ts';
+import type { ExportState, InstanceState } from '../runtime/instance-state.ts';
+import type { ExternKind, HeapType, StorageType, SubType, ValType } from '../runtime/module.ts';
+import { storageTypeName } from '../runtime/type-names.ts';
+import { bitsProbe, isProbe, laneProbes, PROBE_PREFIX, type DeclaredTypes } from '../runtime/v8-instance-state.ts';
+
+export const OBSERVE_PREFIX = '__observe:';
+
+export function observeExport(kind: 'global' | 'table' | 'memory', index: number): string {
+  return `${OBSERVE_PREFIX}${kind}:${index}`;
+}
+
+const GC_EXPORT_PREFIX = `${PROBE_PREFIX}gc-export:`;
+
+/**
+ * The state of the copy as the module's own exports plus the observed ones: probes
+ * dropped, any-hierarchy exports under their names again.
+ */
+export function observedState(state: InstanceState): InstanceState {
+  const exports: Record<string, ExportState> = {};
+  for (const [name, value] of Object.entries(state.exports)) {
+    if (name.startsWith(GC_EXPORT_PREFIX)) exports[name.slice(GC_EXPORT_PREFIX.length)] = value;
+    else if (!isProbe(name)) exports[name] = value;
+  }
+  return { exports };
+}
+
+/** An export whose value V8's reader cannot describe: read through the GC probes. */
+export interface GcRoot {
+  readonly exportName: string;
+  readonly kind: 'global' | 'table';
+  readonly index: number;
+}
+
+export interface ObservableCopy {
+  readonly bytes: Uint8Array;
+  /** Types of the exported globals and tables runtime/v8-instance-state.ts describes. */
+  readonly declared: DeclaredTypes;
+  readonly gcRoots: readonly GcRoot[];
+  /** The module had a start function, which the copy does not. */
+  readonly startRemoved: boolean;
+}
+
+/** Names of the GC probes (see the file comment). */
+export const gcProbe = {
+  global: (index: number) => `${PROBE_PREFIX}gc-global:${index}`,
+  table: (index: number) => `${PROBE_PREFIX}gc-table:${index}`,
+  tableSize: (index: number) => `${PROBE_PREFIX}gc-table-size:${index}`,
+  test: (type: number) => `${PROBE_PREFIX}gc-test:${type}`,
+  field: (type: number, field: number, lane = '') => `${PROBE_PREFIX}gc-field:${type}:${field}${lane}`,
+  length: (type: number) => `${PROBE_PREFIX}gc-length:${type}`,
+  element: (type: number, lane = '') => `${PROBE_PREFIX}gc-element:${type}${lane}`,
+  i31Test: `${PROBE_PREFIX}gc-i31-test`,
+  i31: `${PROBE_PREFIX}gc-i31`,
+} as const;
+
+/** Which hierarchy a module-level reference type belongs to. */
+export function moduleHeapFamily(types: readonly SubType[], heap: HeapType): 'func' | 'extern' | 'any' | 'exn' {
+  switch (heap) {
+    case 'func':
+    case 'nofunc':
+      return 'func';
+    case 'extern':
+    case 'noextern':
+      return 'extern';
+    case 'exn':
+    case 'noexn':
+      return 'exn';
+    case 'any':
+    case 'eq':
+    case 'i31':
+    case 'struct':
+    case 'array':
+    case 'none':
+      return 'any';
+    default:
+      return types[heap].composite.kind === 'func' ? 'func' : 'any';
+  }
+}
+
+export function observableCopy(compiled: CompiledModule): ObservableCopy {
+  const { module, info } = compiled;
+  const builder = new ProbeBuilder(module.types.length, info.funcTypes.length);
+  const isGcRef = (type: ValType): boolean =>
+    typeof type !== 'string' && moduleHeapFamily(module.types, type.heap) === 'any';
+
+  const exports: { name: string; kind: ExternKind; index: number }[] = [];
+  const globals: Record<string, { type: string; mutable: boolean }> = {};
+  const tables: Record<string, { type: string }> = {};
+  const gcRoots: GcRoot[] = [];
+  const observed = [
+    ...module.exports,
+    ...info.globals.map((_, i) => ({ name: observeExport('global', i), kind: 'global' as const, index: i })),
+    ...info.tables.map((_, i) => ({ name: observeExport('table', i), kind: 'table' as const, index: i })),
+    ...info.memories.map((_, i) => ({ name: observeExport('memory', i), kind: 'memory' as const, index: i })),
+  ];
+  for (const { name, kind, index } of observed) {
+    if (kind === 'global') {
+      const { type, mutable } = info.globals[index];
+      if (isGcRef(type)) {
+        gcRoots.push({ exportName: name, kind, index });
+        exports.push({ name: GC_EXPORT_PREFIX + name, kind, index });
+        continue;
+      }
+      globals[name] = { type: storageTypeName(type), mutable };
+      builder.addGlobalBitsProbes(name, index, type);
+    } else if (kind === 'table') {
+      const { element } = info.tables[index];
+      if (isGcRef(element)) {
+        gcRoots.push({ exportName: name, kind, index });
+        exports.push({ name: GC_EXPORT_PREFIX + name, kind, index });
+        continue;
+      }
+      tables[name] = { type: storageTypeName(element) };
+    }
+    exports.push({ name, kind, index });
+  }
+  if (gcRoots.length > 0) {
+    for (const root of gcRoots) builder.addRootProbe(root, root.kind === 'table' ? info.tables[root.index].addressType : 'i32');
+    builder.addTypeProbes(module.types);
+  }
+  exports.push(...builder.exports);
+
+  const sections = readSections(compiled.bytes).filter((section) => section.id !== START_SECTION);
+  const withVec = (id: number, extra: readonly Uint8Array[]): void => {
+    if (extra.length === 0) return;
+    const section = sections.find((s) => s.id === id);
+    const old = section === undefined ? { count: 0, rest: new Uint8Array(0) } : splitVec(section.content);
+    setSection(sections, id, concat([u32(old.count + extra.length), old.rest, ...extra]));
+  };
+  withVec(TYPE_SECTION, builder.types);
+  withVec(FUNCTION_SECTION, builder.funcTypeIndices);
+  setSection(sections, EXPORT_SECTION, concat([u32(exports.length), ...exports.map(encodeExport)]));
+  withVec(CODE_SECTION, builder.bodies);
+
+  const parts: Uint8Array[] = [compiled.bytes.subarray(0, 8)];
+  for (const { id, content } of sections) parts.push(Uint8Array.of(id), u32(content.length), content);
+  return {
+    bytes: concat(parts),
+    declared: { globals, tables },
+    gcRoots,
+    startRemoved: module.start !== undefined,
+  };
+}
+
+// ---- Probes ---------------------------------------------------------------------------
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+const FUNCREF = 0x70;
+const EXTERNREF = 0x6f;
+const ANYREF = 0x6e;
+const I31_HEAP = 0x6c;
+
+const LOCAL_GET = 0x20;
+const GLOBAL_GET = 0x23;
+const TABLE_GET = 0x25;
+const I32_REINTERPRET_F32 = 0xbc;
+const I64_REINTERPRET_F64 = 0xbd;
+const GC = 0xfb;
+const STRUCT_GET = 2;
+const STRUCT_GET_U = 4;
+const ARRAY_GET = 11;
+const ARRAY_GET_U = 13;
+const ARRAY_LEN = 15;
+const REF_TEST = 20;
+const REF_CAST = 22;
+const I31_GET_S = 29;
+const MISC = 0xfc;
+const TABLE_SIZE = 16;
+const SIMD = 0xfd;
+const I64X2_EXTRACT_LANE = 29;
+
+/** Collects probe functions, their types and exports for appending to a module. */
+class ProbeBuilder {
+  readonly types: Uint8Array[] = [];
+  readonly funcTypeIndices: Uint8Array[] = [];
+  readonly bodies: Uint8Array[] = [];
+  readonly exports: { name: string; kind: 'func'; index: number }[] = [];
+  private readonly names = new Set<string>();
+  private readonly typeIndices = new Map<string, number>();
+  private readonly firstNewType: number;
+  private readonly firstNewFunc: number;
+
+  /** New types and functions are numbered after the module's `types` and `funcs`. */
+  constructor(types: number, funcs: number) {
+    this.firstNewType = types;
+    this.firstNewFunc = funcs;
+  }
+
+  addGlobalBitsProbes(exportName: string, global: number, type: ValType): void {
+    const get = [GLOBAL_GET, ...u32(global)];
+    if (type === 'f32') this.add(bitsProbe(exportName), [], [I32], [...get, I32_REINTERPRET_F32]);
+    if (type === 'f64') this.add(bitsProbe(exportName), [], [I64], [...get, I64_REINTERPRET_F64]);
+    if (type === 'v128') {
+      laneProbes(exportName).forEach((name, lane) => this.add(name, [], [I64], [...get, ...extractLane(lane)]));
+    }
+  }
+
+  addRootProbe(root: GcRoot, addressType: 'i32' | 'i64'): void {
+    if (root.kind === 'global') {
+      if (!this.has(gcProbe.global(root.index))) this.add(gcProbe.global(root.index), [], [ANYREF], [GLOBAL_GET, ...u32(root.index)]);
+      return;
+    }
+    if (this.has(gcProbe.table(root.index))) return;
+    const address = addressType === 'i64' ? I64 : I32;
+    this.add(gcProbe.table(root.index), [address], [ANYREF], [LOCAL_GET, 0, TABLE_GET, ...u32(root.index)]);
+    this.add(gcProbe.tableSize(root.index), [], [address], [MISC, ...u32(TABLE_SIZE), ...u32(root.index)]);
+  }
+
+  addTypeProbes(types: readonly SubType[]): void {
+    this.add(gcProbe.i31Test, [ANYREF], [I32], [LOCAL_GET, 0, GC, ...u32(REF_TEST), I31_HEAP]);
+    this.add(gcProbe.i31, [ANYREF], [I32], [LOCAL_GET, 0, GC, ...u32(REF_CAST), I31_HEAP, GC, ...u32(I31_GET_S)]);
+    types.forEach(({ composite }, t) => {
+      if (composite.kind === 'func') return;
+      const cast = [LOCAL_GET, 0, GC, ...u32(REF_CAST), ...s33(t)];
+      this.add(gcProbe.test(t), [ANYREF], [I32], [LOCAL_GET, 0, GC, ...u32(REF_TEST), ...s33(t)]);
+      if (composite.kind === 'struct') {
+        composite.fields.forEach(({ storage }, f) => {
+          const get = [...cast, GC, ...u32(isPacked(storage) ? STRUCT_GET_U : STRUCT_GET), ...u32(t), ...u32(f)];
+          this.addRead((lane) => gcProbe.field(t, f, lane), [ANYREF], storage, get, types);
+        });
+      } else {
+        this.add(gcProbe.length(t), [ANYREF], [I32], [...cast, GC, ...u32(ARRAY_LEN)]);
+        const { storage } = composite.element;
+        const get = [...cast, LOCAL_GET, 1, GC, ...u32(isPacked(storage) ? ARRAY_GET_U : ARRAY_GET), ...u32(t)];
+        this.addRead((lane) => gcProbe.element(t, lane), [ANYREF, I32], storage, get, types);
+      }
+    });
+  }
+
+  /** A probe returning a stored value: floats as bits, v128 as two i64 lanes, references widened to their hierarchy's top. */
+  private addRead(
+    name: (lane: string) => string,
+    params: number[],
+    storage: StorageType,
+    get: number[],
+    types: readonly SubType[],
+  ): void {
+    switch (storage) {
+      case 'i8':
+      case 'i16':
+      case 'i32':
+        return this.add(name(''), params, [I32], get);
+      case 'i64':
+        return this.add(name(''), params, [I64], get);
+      case 'f32':
+        return this.add(name(''), params, [I32], [...get, I32_REINTERPRET_F32]);
+      case 'f64':
+        return this.add(name(''), params, [I64], [...get, I64_REINTERPRET_F64]);
+      case 'v128':
+        this.add(name(':lo'), params, [I64], [...get, ...extractLane(0)]);
+        return this.add(name(':hi'), params, [I64], [...get, ...extractLane(1)]);
+      default: {
+        const family = moduleHeapFamily(types, storage.heap);
+        // exnref cannot cross into JS; such a field is reported when read (v8-state.ts).
+        if (family === 'exn') return;
+        const top = family === 'func' ? FUNCREF : family === 'extern' ? EXTERNREF : ANYREF;
+        return this.add(name(''), params, [top], get);
+      }
+    }
+  }
+
+  private has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  private add(name: string, params: readonly number[], results: readonly number[], code: readonly number[]): void {
+    this.funcTypeIndices.push(u32(this.typeIndex(params, results)));
+    this.bodies.push(sized(Uint8Array.of(0, ...code, 0x0b)));
+    this.exports.push({ name, kind: 'func', index: this.firstNewFunc + this.exports.length });
+    this.names.add(name);
+  }
+
+  private typeIndex(params: readonly number[], results: readonly number[]): number {
+    const key = `${params.join(',')}->${results.join(',')}`;
+    let index = this.typeIndices.get(key);
+    if (index === undefined) {
+      index = this.firstNewType + this.types.length;
+      this.types.push(Uint8Array.of(0x60, ...u32(params.length), ...params, ...u32(results.length), ...results));
+      this.typeIndices.set(key, index);
+    }
+    return index;
+  }
+}
+
+function isPacked(storage: StorageType): boolean {
+  return storage === 'i8' || storage === 'i16';
+}
+
+function extractLane(lane: number): number[] {
+  return [SIMD, ...u32(I64X2_EXTRACT_LANE), lane];
+}
+
+// ---- Sections --------------------------------------------------------------------------
+
+const TYPE_SECTION = 1;
+const FUNCTION_SECTION = 3;
+const EXPORT_SECTION = 7;
+const START_SECTION = 8;
+const CODE_SECTION = 10;
+/** Section ids in the order the binary format requires (custom sections, 0, go anywhere). */
+const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+
+interface Section {
+  readonly id: number;
+  content: Uint8Array;
+}
+
+function readSections(bytes: Uint8Array): Section[] {
+  const sections: Section[] = [];
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = readU32(bytes, at);
+    at = size.end;
+    sections.push({ id, content: bytes.subarray(at, at + size.value) });
+    at += size.value;
+  }
+  return sections;
+}
+
+/** Replaces a section's content, or inserts the section where the binary format orders it. */
+function setSection(sections: Section[], id: number, content: Uint8Array): void {
+  const existing = sections.find((s) => s.id === id);
+  if (existing !== undefined) {
+    existing.content = content;
+    return;
+  }
+  const rank = SECTION_ORDER.indexOf(id);
+  const after = sections.findIndex((s) => s.id !== 0 && SECTION_ORDER.indexOf(s.id) > rank);
+  sections.splice(after === -1 ? sections.length : after, 0, { id, content });
+}
+
+function splitVec(content: Uint8Array): { count: number; rest: Uint8Array } {
+  const count = readU32(content, 0);
+  return { count: count.value, rest: content.subarray(count.end) };
+}
+
+const EXTERN_KIND_BYTE: Record<ExternKind, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
+
+function encodeExport({ name, kind, index }: { name: string; kind: ExternKind; index: number }): Uint8Array {
+  const utf8 = new TextEncoder().encode(name);
+  return concat([u32(utf8.length), utf8, Uint8Array.of(EXTERN_KIND_BYTE[kind]), u32(index)]);
+}
+
+function sized(bytes: Uint8Array): Uint8Array {
+  return concat([u32(bytes.length), bytes]);
+}
+
+function readU32(bytes: Uint8Array, start: number): { value: number; end: number } {
+  let value = 0;
+  let shift = 0;
+  let at = start;
+  for (;;) {
+    const byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return { value, end: at };
+    shift += 7;
+  }
+}
+
+function u32(value: number): Uint8Array {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return Uint8Array.from(out);
+}
+
+/** A non-negative type index as a heap type: signed LEB128 (s33). */
+function s33(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value === 0 && (byte & 0x40) === 0) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

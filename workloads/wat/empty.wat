@@ -1,0 +1,2 @@
+;; The smallest module: instantiation overhead alone.
+(module)
