@@ -4,19 +4,29 @@
 // error). The generator's own model of the outcome is checked against V8 too, so a
 // disagreement with our runtime is not a harness bug.
 import { describe, expect, it } from 'vitest';
-import { compile } from './compile.ts';
+import { compile, type CompiledModule } from './compile.ts';
 import { writeSlot } from './const-value.ts';
 import { LinkError, RuntimeError } from './errors.ts';
 import { writeGlobalValue } from './global-value.ts';
 import { canonicalFuncTypeId } from './host-func-type.ts';
 import { describeInstance, type InstanceState } from './instance-state.ts';
+import type { Strategy } from './initializer.ts';
 import { instantiate } from './instantiate.ts';
 import type { RefType, ValType } from './module.ts';
-import { FEATURES, generateModule, type Feature, type GeneratedCase, type ImportSpec } from './random-module.ts';
+import {
+  FEATURES,
+  generateModule,
+  revalueImports,
+  type Feature,
+  type GeneratedCase,
+  type ImportSpec,
+  type ModuleCase,
+} from './random-module.ts';
 import { funcRef, NULL_REF } from './raw-ref.ts';
 import { parseStateValue, type StateValue } from './state-value.ts';
 import { Store, type Extern, type FuncInst } from './store.ts';
 import { describeV8Instance, v8Wasm, withoutProbes } from './v8-instance-state.ts';
+import { strategies } from '../variants/registry.ts';
 
 /** `DIFFERENTIAL_SEEDS=20000 npx vitest run runtime/differential` sweeps deeper. */
 const SEEDS = Array.from({ length: Number(process.env.DIFFERENTIAL_SEEDS ?? 1000) }, (_, i) => i + 1);
@@ -57,13 +67,22 @@ describe('random module generator', () => {
 });
 
 describe('our runtime against V8', () => {
-  it.each(cases)('seed $seed', (c) => {
-    const v8 = runV8(c);
-    const ours = runOurs(c);
-    expect(ours.outcome, `seed ${c.seed}: ours ${errorOf(ours)}, V8 ${errorOf(v8)}`).toBe(v8.outcome);
-    if (ours.outcome === 'instance' && v8.outcome === 'instance') expect(ours.state, `seed ${c.seed}`).toEqual(v8.state);
-    if (ours.outcome === 'trap' && v8.outcome === 'trap') {
-      expect(ours.visible, `seed ${c.seed}: state left by the trap`).toEqual(v8.visible);
+  // Every strategy instantiates one compiled module twice, the second time with other
+  // import values, so per-module work that wrongly kept an import's value shows up.
+  it.each(cases)('seed $seed, every strategy', (c) => {
+    const variants = [c, revalueImports(c, c.seed ^ 0x5eed)];
+    const v8 = variants.map(runV8);
+    const compiled = compile(c.bytes);
+    for (const strategy of strategies) {
+      variants.forEach((variant, i) => {
+        const label = `seed ${c.seed}, strategy ${strategy.name}, ${i === 0 ? 'first' : 'second'} instantiation`;
+        const ours = runOurs(variant, compiled, strategy);
+        expect(ours.outcome, `${label}: ours ${errorOf(ours)}, V8 ${errorOf(v8[i])}`).toBe(v8[i].outcome);
+        if (ours.outcome === 'instance' && v8[i].outcome === 'instance') expect(ours.state, label).toEqual(v8[i].state);
+        if (ours.outcome === 'trap' && v8[i].outcome === 'trap') {
+          expect(ours.visible, `${label}: state left by the trap`).toEqual(v8[i].visible);
+        }
+      });
     }
   });
 
@@ -92,7 +111,7 @@ describe('our runtime against V8', () => {
 
 // ---- V8 ----------------------------------------------------------------------------------
 
-function runV8(c: GeneratedCase): Outcome {
+function runV8(c: ModuleCase): Outcome {
   const hostFuncs: Record<string, unknown> = {};
   for (const spec of c.imports) if (spec.kind === 'func') hostFuncs[spec.name] = hostFunction(spec.name);
   const provider = new v8Wasm.Instance(new v8Wasm.Module(c.provider), { host: hostFuncs }).exports;
@@ -174,9 +193,8 @@ function newV8Table(element: RefType, addressType: 'i32' | 'i64', limits: { min:
 
 // ---- Our runtime ---------------------------------------------------------------------------
 
-function runOurs(c: GeneratedCase): Outcome {
+function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): Outcome {
   const store = new Store();
-  const compiled = compile(c.bytes);
   const ids = compiled.info.canonicalTypes;
   const canonical = <T extends ValType>(type: T): T =>
     typeof type !== 'string' && typeof type.heap === 'number' ? ({ ...(type as RefType), heap: ids[type.heap] } as T) : type;
@@ -200,7 +218,7 @@ function runOurs(c: GeneratedCase): Outcome {
   }
   const resolve = (module: string, name: string): Extern | undefined => externs.get(importKey(module, name));
   try {
-    return { outcome: 'instance', state: withoutProbes(describeInstance(instantiate(store, compiled, resolve))) };
+    return { outcome: 'instance', state: withoutProbes(describeInstance(instantiate(store, compiled, resolve, { strategy }))) };
   } catch (error) {
     if (error instanceof LinkError) return { outcome: 'link-error', error };
     if (!(error instanceof RuntimeError)) throw error;

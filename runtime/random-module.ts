@@ -1,7 +1,8 @@
 // Seeded random generator of valid modules for differential testing against V8.
 //
-// A case is a module that exercises instantiation (imports of every kind, with subtypes
-// and larger limits than declared; globals with extended-const initializers; tables
+// A case is a module that exercises instantiation (imports of every kind, with subtypes,
+// larger limits than declared, and repeated so two indices share one extern; globals
+// with extended-const initializers; tables
 // with and without initializers; every element and data segment encoding; several
 // memories; recursion groups and declared subtypes), the values the host gives its
 // imports, and the outcome the generator expects, which it tracks as it builds the

@@ -162,6 +162,15 @@ export function observableCopy(compiled: CompiledModule): ObservableCopy {
   };
 }
 
+/** The module without its start section: what V8 can instantiate without running code. */
+export function withoutStartSection(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  for (const { id, content } of readSections(bytes)) {
+    if (id !== START_SECTION) parts.push(Uint8Array.of(id), u32(content.length), content);
+  }
+  return concat(parts);
+}
+
 // ---- Probes ---------------------------------------------------------------------------
 
 const I32 = 0x7f;
