@@ -18,7 +18,7 @@ export class Instance {
   /** Slots of the globals this instance defines; global i is slot i - globalImports.length. */
   globalCells: GlobalCells;
   /** Canonical types of all globals in the global index space. */
-  readonly globalTypes: GlobalType[];
+  readonly globalTypes: readonly GlobalType[];
   readonly tables: TableInst[] = [];
   readonly memories: MemoryInst[] = [];
   readonly tags: TagInst[] = [];
@@ -33,11 +33,11 @@ export class Instance {
   private readonly globalObjects = new Map<number, GlobalInst>();
   private exportMap?: Map<string, Extern>;
 
-  constructor(store: Store, module: CompiledModule, globalTypes: GlobalType[]) {
+  constructor(store: Store, module: CompiledModule) {
     this.store = store;
     this.module = module;
     this.funcAddresses = new Int32Array(module.info.funcTypes.length);
-    this.globalTypes = globalTypes;
+    this.globalTypes = module.globalTypes;
     this.globalCells = EMPTY_CELLS;
   }
 

@@ -8,7 +8,6 @@ import { Instance } from './instance.ts';
 import { resolveImports } from './link.ts';
 import { releaseInstance } from './release-instance.ts';
 import type { ImportResolver, Store } from './store.ts';
-import { toCanonicalGlobalType } from './type-registry.ts';
 import { allocateFunctions, allocateMemories, allocateTables, allocateTags, bindImports } from './allocate.ts';
 import { initializerFor, type Strategy } from './initializer.ts';
 import { defaultStrategy } from '../variants/registry.ts';
@@ -33,8 +32,7 @@ export function instantiate(
   const { module, info } = compiled;
   const initializer = initializerFor(options.strategy ?? defaultStrategy(), compiled);
   const externs = resolveImports(compiled, resolveImport);
-  const globalTypes = info.globals.map((type) => toCanonicalGlobalType(type, info.canonicalTypes));
-  const instance = new Instance(store, compiled, globalTypes);
+  const instance = new Instance(store, compiled);
   bindImports(instance, externs);
   allocateFunctions(instance);
   allocateTags(instance);

@@ -6,6 +6,7 @@ import { BadInput } from './bad-input.ts';
 import { inspectCommand } from './inspect.ts';
 import { specCommand } from './spec.ts';
 import { workloadsCommand } from './workloads.ts';
+import { benchCommand } from './bench.ts';
 import { requireStrategy, strategiesCommand } from './strategies.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,6 +31,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--show-code', "print the compiled strategy's generated initializer")
     .action(async (file: string, options) => {
       status = await inspectCommand(file, options);
+    });
+
+  program
+    .command('bench')
+    .description('measure compile and instantiate per workload × strategy, with v8 and floor reference rows')
+    .option('--quick', 'fewer samples and processes (a minute or two for every workload)')
+    .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards)', collect, [])
+    .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
+    .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
+    .option('--out <file>', 'results file (default results/runs/<time>.json)')
+    .action(async (options) => {
+      status = await benchCommand({
+        ...options,
+        workload: options.workload.length > 0 ? options.workload : undefined,
+        strategy: options.strategy.length > 0 ? options.strategy : undefined,
+      });
     });
 
   program
@@ -70,6 +87,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 if (import.meta.main) {

@@ -1,0 +1,75 @@
+// One measuring process of `instlab bench`: reads its plan as JSON on stdin, measures
+// every row with tinybench, and writes the raw samples (nanoseconds) as JSON on stdout.
+// Progress goes to stderr.
+import { Bench } from 'tinybench';
+import { findWorkload } from '../workloads/registry.ts';
+import { workloadBytes } from '../workloads/workload-bytes.ts';
+import { benchRows } from './bench-rows.ts';
+import type { Phase } from './results-file.ts';
+
+export interface WorkerPlan {
+  readonly workloads: readonly string[];
+  readonly strategies: readonly string[];
+  /** Time to spend on one row, from which its iteration count is set. */
+  readonly budgetMs: number;
+  readonly minIterations: number;
+  readonly maxIterations: number;
+}
+
+export interface WorkerSamples {
+  readonly workload: string;
+  readonly strategy: string;
+  readonly phase: Phase;
+  readonly samples: number[];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
+  const out: WorkerSamples[] = [];
+  for (const name of plan.workloads) {
+    const workload = findWorkload(name)!;
+    const rows = benchRows(workload, await workloadBytes(workload), plan.strategies);
+    process.stderr.write(`  ${name}\n`);
+    for (const row of rows) {
+      // A first call outside the measurement: it compiles the code paths and tells how
+      // many iterations fit the budget (a row is sampled as often as time allows, within
+      // bounds, so fast rows get many samples and slow ones still finish).
+      const start = performance.now();
+      row.run();
+      const once = Math.max(performance.now() - start, 0.0005);
+      const iterations = Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / once)));
+      // Warm-up gets a quarter of the budget again: enough calls for V8 to optimize the
+      // row's code (generated initializers included) before samples count.
+      const warmupIterations = Math.round(Math.min(500, Math.max(3, plan.budgetMs / 4 / once)));
+      gc?.();
+      const bench = new Bench({
+        time: 0,
+        iterations,
+        warmup: true,
+        warmupTime: 0,
+        warmupIterations,
+        retainSamples: true,
+        throws: true,
+      });
+      bench.add(`${row.strategy} ${row.phase}`, row.run);
+      const [task] = bench.runSync();
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${name} ${row.strategy} ${row.phase}: ${result.state}`);
+      const samples = (result.latency.samples ?? []).map((ms) => Math.round(ms * 1e6));
+      out.push({ workload: name, strategy: row.strategy, phase: row.phase, samples });
+    }
+  }
+  return out;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (import.meta.main) {
+  const plan = JSON.parse(await readStdin()) as WorkerPlan;
+  process.stdout.write(JSON.stringify(await measure(plan)));
+}
