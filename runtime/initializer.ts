@@ -34,6 +34,8 @@ export interface InstantiationCounters {
   valuesBoxed: number;
   /** GC objects allocated. */
   gcAllocations: number;
+  /** Collections the heap ran during the instantiation. */
+  collections: number;
   /** Write barriers executed on slot writes of counted references. */
   barriers: number;
   /** Global and table slots written. */
@@ -45,7 +47,7 @@ export interface InstantiationCounters {
 }
 
 export function zeroCounters(): InstantiationCounters {
-  return { constOps: 0, valuesBoxed: 0, gcAllocations: 0, barriers: 0, slotsWritten: 0, bytesCopied: 0, imageCopies: 0 };
+  return { constOps: 0, valuesBoxed: 0, gcAllocations: 0, collections: 0, barriers: 0, slotsWritten: 0, bytesCopied: 0, imageCopies: 0 };
 }
 
 const prepared = new WeakMap<Strategy, WeakMap<CompiledModule, Initializer>>();

@@ -51,6 +51,7 @@ export function instantiate(
     }
     const after = heap.stats();
     instance.counters.gcAllocations = after.allocations - before.allocations;
+    instance.counters.collections = after.collections - before.collections;
     instance.counters.barriers = after.barriers - before.barriers;
     return instance;
   } catch (error) {

@@ -1,12 +1,14 @@
 // What `instlab bench` measures for one workload: each strategy's compile phase (decode,
-// validate, and the strategy's per-module preparation) and instantiate phase (a new
-// store, its imports, and instantiation), next to two reference rows measured the same
-// way: `v8` (Node's WebAssembly.Module / WebAssembly.Instance on the same bytes) and
-// `floor` (allocating the final state's storage and copying a ready image into it).
+// validate, and the strategy's per-module preparation) and instantiate phase, next to
+// two reference rows measured the same way: `v8` (Node's WebAssembly.Module /
+// WebAssembly.Instance on the same bytes) and `floor` (allocating the final state's
+// storage and copying a ready image into it). Making the imports is the embedder's work
+// and stays outside the measurement on both sides: V8 gets a ready imports object, ours
+// a fresh store with its imports made before each sample.
 import { compile, type CompiledModule } from '../runtime/compile.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import type { Instance } from '../runtime/instance.ts';
-import { Store } from '../runtime/store.ts';
+import { Store, type ImportResolver } from '../runtime/store.ts';
 import { v8Wasm } from '../runtime/v8-instance-state.ts';
 import { strategyByName } from '../variants/registry.ts';
 import { resolveWorkloadImports } from '../workloads/imports.ts';
@@ -18,6 +20,8 @@ import type { Phase } from './results-file.ts';
 export interface BenchRow {
   readonly strategy: string;
   readonly phase: Phase;
+  /** Runs before each sample, unmeasured. */
+  readonly setup?: () => void;
   readonly run: () => unknown;
 }
 
@@ -28,13 +32,16 @@ export function benchRows(workload: Workload, bytes: Uint8Array, strategies: rea
   for (const name of strategies) {
     const strategy = strategyByName(name)!;
     rows.push({ strategy: name, phase: 'compile', run: () => strategy.prepare(compile(bytes)) });
+    let store = new Store();
+    let resolve: ImportResolver = () => undefined;
     rows.push({
       strategy: name,
       phase: 'instantiate',
-      run: () => {
-        const store = new Store({ gc: { capacityBytes } });
-        return instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), { strategy, skipStart: true });
+      setup: () => {
+        store = new Store({ gc: { capacityBytes } });
+        resolve = resolveWorkloadImports(store, compiled, workload.imports);
       },
+      run: () => instantiate(store, compiled, resolve, { strategy, skipStart: true }),
     });
   }
   // V8 would run a start function; ours does not, so V8 measures the module without it.

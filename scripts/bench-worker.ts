@@ -35,6 +35,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
       // A first call outside the measurement: it compiles the code paths and tells how
       // many iterations fit the budget (a row is sampled as often as time allows, within
       // bounds, so fast rows get many samples and slow ones still finish).
+      row.setup?.();
       const start = performance.now();
       row.run();
       const once = Math.max(performance.now() - start, 0.0005);
@@ -52,7 +53,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
         retainSamples: true,
         throws: true,
       });
-      bench.add(`${row.strategy} ${row.phase}`, row.run);
+      bench.add(`${row.strategy} ${row.phase}`, row.run, row.setup === undefined ? {} : { beforeEach: row.setup });
       const [task] = bench.runSync();
       const result = task.result;
       if (result.state !== 'completed') throw new Error(`${name} ${row.strategy} ${row.phase}: ${result.state}`);

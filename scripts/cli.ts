@@ -3,11 +3,8 @@
 // stack trace).
 import { Command, CommanderError } from 'commander';
 import { BadInput } from './bad-input.ts';
-import { inspectCommand } from './inspect.ts';
-import { specCommand } from './spec.ts';
-import { workloadsCommand } from './workloads.ts';
-import { benchCommand } from './bench.ts';
-import { requireStrategy, strategiesCommand } from './strategies.ts';
+// Each command's module is loaded when the command runs, so a quick command does not pay
+// for loading the workloads, the assemblers and the bench.
 
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -30,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--counters', 'print the operation counters of the instantiation (every strategy, or --strategy)')
     .option('--show-code', "print the compiled strategy's generated initializer")
     .action(async (file: string, options) => {
-      status = await inspectCommand(file, options);
+      status = await (await import('./inspect.ts')).inspectCommand(file, options);
     });
 
   program
@@ -42,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
     .option('--out <file>', 'results file (default results/runs/<time>.json)')
     .action(async (options) => {
+      const { benchCommand } = await import('./bench.ts');
       status = await benchCommand({
         ...options,
         workload: options.workload.length > 0 ? options.workload : undefined,
@@ -54,15 +52,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('list the built-in workloads with size, family and feature tags')
     .option('--json', 'print as JSON')
     .action(async (options) => {
-      status = await workloadsCommand(options);
+      status = await (await import('./workloads.ts')).workloadsCommand(options);
     });
 
   program
     .command('strategies')
     .description('list the instantiation strategies')
     .option('--json', 'print as JSON')
-    .action((options) => {
-      status = strategiesCommand(options);
+    .action(async (options) => {
+      status = (await import('./strategies.ts')).strategiesCommand(options);
     });
 
   program
@@ -70,9 +68,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run WebAssembly spec test scripts (binary form)')
     .argument('<files...>', '.bin.wast scripts')
     .option('--strategy <name>', 'instantiation strategy (see `instlab strategies`)')
-    .action((files: string[], options: { strategy?: string }) => {
+    .action(async (files: string[], options: { strategy?: string }) => {
+      const { requireStrategy } = await import('./strategies.ts');
       const strategy = options.strategy === undefined ? undefined : requireStrategy(options.strategy);
-      status = specCommand(files, { verbose, strategy });
+      status = (await import('./spec.ts')).specCommand(files, { verbose, strategy });
     });
 
   try {

@@ -63,7 +63,9 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
     return value === undefined ? undefined : addressOf(value);
   };
 
-  const coveredElements = module.elements.map((segment) => segment.mode.kind === 'declarative');
+  // A declarative segment is dropped at once, so it needs no per-instance work, unless
+  // its items allocate: the spec evaluates them, and that can run out of GC memory.
+  const coveredElements = module.elements.map((segment) => segment.mode.kind === 'declarative' && !allocates(segment.items));
   const tables: TableImage[] = [];
   module.tables.forEach((definition, k) => {
     const table = info.importedTables + k;
@@ -112,6 +114,12 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   });
 
   return { globals, foldedGlobals: folded.map((v) => v !== undefined), tables, memories, coveredElements, coveredDatas };
+}
+
+const ALLOCATING_OPS = new Set(['struct.new', 'struct.new_default', 'array.new', 'array.new_default', 'array.new_fixed']);
+
+function allocates(items: CompiledModule['module']['elements'][number]['items']): boolean {
+  return items.kind === 'exprs' && items.exprs.some((expr) => expr.ops.some((op) => ALLOCATING_OPS.has(op.op)));
 }
 
 /** Items that are all function references or nulls, as lazy words; else undefined. */
