@@ -28,19 +28,36 @@ export function describeValue(instance: Instance, type: StorageType, value: Valu
   return describe(instance, type, value, new Set());
 }
 
-function describe(instance: Instance, type: StorageType, value: Value, path: Set<number>): StateValue {
+export type NumericStorageType = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
+
+/**
+ * A number in the state format. Floats come as bit patterns: f32 bits as a number, f64
+ * bits as a bigint (signed or not, as `i64.reinterpret_f64` gives them to JS).
+ */
+export function describeNumeric(type: NumericStorageType, value: number | bigint): StateValue {
   switch (type) {
-    case 'i32':
-      return value as number;
     case 'i8':
     case 'i16':
+    case 'i32':
       return value as number;
     case 'i64':
       return (value as bigint).toString();
     case 'f32':
       return hex((value as number) >>> 0, 8);
     case 'f64':
-      return hex(value as bigint, 16);
+      return hex(BigInt.asUintN(64, value as bigint), 16);
+  }
+}
+
+function describe(instance: Instance, type: StorageType, value: Value, path: Set<number>): StateValue {
+  switch (type) {
+    case 'i8':
+    case 'i16':
+    case 'i32':
+    case 'i64':
+    case 'f32':
+    case 'f64':
+      return describeNumeric(type, value as number | bigint);
     case 'v128':
       return `0x${Buffer.from(value as Uint8Array).toString('hex')}`;
     default:

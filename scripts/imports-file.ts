@@ -4,7 +4,6 @@
 //   {"kind": "func"}  (a host function of the importing declaration's type that traps)
 // "type" and "mutable" default to what the module declares; a given one must match it
 // the way any import must.
-import { readFile } from 'node:fs/promises';
 import type { CompiledModule } from '../runtime/compile.ts';
 import { writeGlobalValue } from '../runtime/global-value.ts';
 import type { Import, RefType, ValType } from '../runtime/module.ts';
@@ -12,22 +11,12 @@ import type { Extern, ImportResolver, Store } from '../runtime/store.ts';
 import { stubExtern } from '../runtime/stub-imports.ts';
 import { toCanonicalGlobalType, toCanonicalTableType } from '../runtime/type-registry.ts';
 import { BadInput } from './bad-input.ts';
+import { readJsonFile } from './json-file.ts';
 
 type ImportsJson = Record<string, Record<string, Record<string, unknown>>>;
 
 export async function readImportsFile(path: string): Promise<ImportsJson> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new BadInput(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new BadInput(`${path}: not JSON: ${(error as Error).message}`);
-  }
+  const json = await readJsonFile(path, 'not an imports file');
   if (!isObject(json) || !Object.values(json).every((names) => isObject(names) && Object.values(names).every(isObject))) {
     throw new BadInput(`${path}: expected {"module": {"name": {"kind": …}}}`);
   }

@@ -2,9 +2,10 @@
 // same folder, then a rename), and never written over a file that is not a results file
 // of ours, which is reported instead.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
+import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BadInput } from './bad-input.ts';
+import { readJsonFile } from './json-file.ts';
 import type { Environment } from './environment.ts';
 import type { InstantiationCounters } from '../runtime/initializer.ts';
 import type { Summary } from './statistics.ts';
@@ -48,18 +49,7 @@ export interface Results {
 }
 
 export async function readResults(path: string): Promise<Results> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new BadInput(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new BadInput(`${path}: corrupt results file (not JSON: ${(error as Error).message})`);
-  }
+  const json = await readJsonFile(path, 'corrupt results file');
   const problem = resultsProblem(json);
   if (problem !== undefined) throw new BadInput(`${path}: corrupt results file (${problem})`);
   return json as Results;

@@ -5,7 +5,7 @@
 import type { CompiledModule } from '../runtime/compile.ts';
 import type { ExportState, InstanceState } from '../runtime/instance-state.ts';
 import type { GlobalType, Import, MemoryType, StorageType, SubType, TableType, ValType } from '../runtime/module.ts';
-import type { StateValue } from '../runtime/state-value.ts';
+import { describeNumeric, type StateValue } from '../runtime/state-value.ts';
 import { storageTypeName } from '../runtime/type-names.ts';
 import { describeV8Instance, v8Wasm, type V8Instance } from '../runtime/v8-instance-state.ts';
 import { givenImport, type WorkloadImports } from './imports.ts';
@@ -176,13 +176,10 @@ class GcReader {
       case 'i8':
       case 'i16':
       case 'i32':
-        return value as number;
       case 'i64':
-        return (value as bigint).toString();
       case 'f32':
-        return hex((value as number) >>> 0, 8);
       case 'f64':
-        return hex(BigInt.asUintN(64, value as bigint), 16);
+        return describeNumeric(type, value as number | bigint);
       case 'v128':
         throw new TypeError('a v128 value is read as two lanes');
       default:
@@ -255,8 +252,4 @@ function subtypeDepth(types: readonly SubType[], index: number): number {
   let depth = 0;
   for (let t = index; types[t].supertypes.length > 0; t = types[t].supertypes[0]) depth++;
   return depth;
-}
-
-function hex(value: number | bigint, digits: number): string {
-  return `0x${value.toString(16).padStart(digits, '0')}`;
 }
