@@ -11,6 +11,7 @@
 // import that does not match its declaration (a link error). Modules are valid by
 // construction: every expression is built for the type it must have.
 import { createHash } from 'node:crypto';
+import { SeededRandom } from './seeded-random.ts';
 import type { ExportState, InstanceState } from './instance-state.ts';
 import type { ConstOp, GlobalType, HeapType, MemoryType, RefType, TableType, ValType } from './module.ts';
 import {
@@ -126,7 +127,7 @@ export function generateModule(seed: number): GeneratedCase {
  * show whether a strategy's per-module work kept anything that depends on imports.
  */
 export function revalueImports(c: ModuleCase, seed: number): ModuleCase {
-  const rng = new Rng(seed);
+  const rng = new SeededRandom(seed);
   const revalue = (type: ValType, value: StateValue): StateValue => {
     if (typeof type === 'string') return randomNumeric(rng, type);
     if (type.nullable && rng.chance(0.3)) return null;
@@ -156,60 +157,6 @@ export function revalueImports(c: ModuleCase, seed: number): ModuleCase {
   return { ...c, imports: consistent, provider: providerModule(c.types, c.groups, consistent) };
 }
 
-// ---- Deterministic randomness ------------------------------------------------------
-
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  u32(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** Uniform in [0, n). */
-  int(n: number): number {
-    return Math.floor((this.u32() / 4294967296) * n);
-  }
-
-  /** Uniform in [lo, hi]. */
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-
-  chance(p: number): boolean {
-    return this.u32() / 4294967296 < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-  }
-
-  u64(): bigint {
-    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
-  }
-
-  bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(256);
-    return out;
-  }
-}
 
 // ---- Values chosen for their edges ---------------------------------------------------
 
@@ -277,7 +224,7 @@ interface DataEntry {
 type Mode = 'instance' | 'trap-elem' | 'trap-data' | 'link-error';
 
 class Generator {
-  private readonly rng: Rng;
+  private readonly rng: SeededRandom;
   private readonly seed: number;
   private readonly features = new Set<Feature>();
   private readonly mode: Mode;
@@ -306,7 +253,7 @@ class Generator {
 
   constructor(seed: number) {
     this.seed = seed;
-    this.rng = new Rng(seed);
+    this.rng = new SeededRandom(seed);
     const roll = this.rng.int(100);
     this.mode = roll < 6 ? 'trap-elem' : roll < 12 ? 'trap-data' : roll < 17 ? 'link-error' : 'instance';
   }
@@ -1197,7 +1144,7 @@ function providerModule(types: readonly TypeDef[], groups: readonly RecGroupDef[
 
 // ---- Helpers ---------------------------------------------------------------------------------
 
-function randomNumeric(rng: Rng, type: NumericType): StateValue {
+function randomNumeric(rng: SeededRandom, type: NumericType): StateValue {
   switch (type) {
     case 'i32':
       return rng.chance(0.5) ? rng.pick(I32_EDGES) : rng.u32() | 0;
@@ -1212,13 +1159,13 @@ function randomNumeric(rng: Rng, type: NumericType): StateValue {
   }
 }
 
-function randomHostRef(rng: Rng): StateValue {
+function randomHostRef(rng: SeededRandom): StateValue {
   const n = rng.int(1000);
   return { extern: rng.pick([n, `host-${n}`, { host: n }, [n, 'x']]) };
 }
 
 /** A few runs of random bytes at random offsets of a memory of `size` bytes. */
-function randomWrites(rng: Rng, size: number): { offset: number; bytes: Uint8Array }[] {
+function randomWrites(rng: SeededRandom, size: number): { offset: number; bytes: Uint8Array }[] {
   const writes: { offset: number; bytes: Uint8Array }[] = [];
   for (let i = size === 0 ? 0 : rng.int(4); i > 0; i--) {
     const bytes = rng.bytes(rng.range(1, 32));

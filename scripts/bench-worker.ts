@@ -5,6 +5,7 @@ import { Bench } from 'tinybench';
 import { findWorkload } from '../workloads/registry.ts';
 import { workloadBytes } from '../workloads/workload-bytes.ts';
 import { benchRows } from './bench-rows.ts';
+import { SeededRandom } from '../runtime/seeded-random.ts';
 import type { Phase } from './results-file.ts';
 
 export interface WorkerPlan {
@@ -14,6 +15,8 @@ export interface WorkerPlan {
   readonly budgetMs: number;
   readonly minIterations: number;
   readonly maxIterations: number;
+  /** Orders the rows: each process measures them in its own order. */
+  readonly seed: number;
 }
 
 export interface WorkerSamples {
@@ -27,11 +30,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
   const out: WorkerSamples[] = [];
-  for (const name of plan.workloads) {
+  // A row measured right after another inherits its garbage and its JIT state, so the
+  // order is shuffled per process rather than fixed for all of them.
+  const random = new SeededRandom(plan.seed);
+  for (const name of random.shuffle(plan.workloads)) {
     const workload = findWorkload(name)!;
     const rows = benchRows(workload, await workloadBytes(workload), plan.strategies);
     process.stderr.write(`  ${name}\n`);
-    for (const row of rows) {
+    for (const row of random.shuffle(rows)) {
       // A first call outside the measurement: it compiles the code paths and tells how
       // many iterations fit the budget (a row is sampled as often as time allows, within
       // bounds, so fast rows get many samples and slow ones still finish).

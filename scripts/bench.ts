@@ -39,7 +39,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const processes = options.processes === undefined ? (quick ? 2 : 3) : Number(options.processes);
   if (!Number.isInteger(processes) || processes < 1) throw new BadInput(`--processes must be a whole number ≥ 1, not ${options.processes}`);
   const out = options.out ?? fileURLToPath(new URL(`../results/runs/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url));
-  const plan: WorkerPlan = {
+  const plan: Omit<WorkerPlan, 'seed'> = {
     workloads,
     strategies,
     budgetMs: quick ? 20 : 100,
@@ -64,7 +64,7 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const byRow = new Map<string, { workload: string; strategy: string; phase: ResultRow['phase']; samples: number[][] }>();
   for (let p = 0; p < processes; p++) {
     process.stderr.write(`process ${p + 1} of ${processes}: ${workloads.length} workloads\n`);
-    for (const measured of runWorker(plan)) {
+    for (const measured of runWorker({ ...plan, seed: p + 1 })) {
       const key = `${measured.workload}\0${measured.strategy}\0${measured.phase}`;
       let row = byRow.get(key);
       if (row === undefined) {
