@@ -17,7 +17,7 @@ export function releaseInstance(instance: Instance): void {
     heap.decRef(cells.u32[i * 4]);
     cells.u32[i * 4] = 0;
   }
-  for (const table of instance.tables.slice(instance.tables.length - module.tables.length)) {
+  for (const table of instance.tables.slice(instance.module.info.importedTables)) {
     if (!isGcManaged(table.type.element)) continue;
     for (let i = 0; i < table.size; i++) heap.decRef(table.elements[i]);
     table.elements.fill(0);

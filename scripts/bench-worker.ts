@@ -4,7 +4,7 @@
 import { Bench } from 'tinybench';
 import { findWorkload } from '../workloads/registry.ts';
 import { workloadBytes } from '../workloads/workload-bytes.ts';
-import { benchRows } from './bench-rows.ts';
+import { benchRows, type BenchRow } from './bench-rows.ts';
 import { SeededRandom } from '../runtime/seeded-random.ts';
 import type { Phase } from './results-file.ts';
 
@@ -38,13 +38,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
     const rows = benchRows(workload, await workloadBytes(workload), plan.strategies);
     process.stderr.write(`  ${name}\n`);
     for (const row of random.shuffle(rows)) {
-      // A first call outside the measurement: it compiles the code paths and tells how
-      // many iterations fit the budget (a row is sampled as often as time allows, within
-      // bounds, so fast rows get many samples and slow ones still finish).
-      row.setup?.();
-      const start = performance.now();
-      row.run();
-      const once = Math.max(performance.now() - start, 0.0005);
+      const once = calibrate(row, plan.budgetMs);
       const iterations = Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / once)));
       // Warm-up gets a quarter of the budget again: enough calls for V8 to optimize the
       // row's code (generated initializers included) before samples count.
@@ -68,6 +62,27 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
     }
   }
   return out;
+}
+
+/**
+ * How long one call takes once warm, from calls outside the measurement: it tells how
+ * many iterations fit the budget (a row is sampled as often as time allows, within
+ * bounds, so fast rows get many samples and slow ones still finish). The first call is
+ * left out: it pays one-time work (a strategy's per-module preparation, first JIT).
+ */
+function calibrate(row: BenchRow, budgetMs: number): number {
+  row.setup?.();
+  row.run();
+  let calls = 0;
+  let elapsed = 0;
+  while (calls < 3 || (elapsed < budgetMs / 10 && calls < 1000)) {
+    row.setup?.();
+    const start = performance.now();
+    row.run();
+    elapsed += performance.now() - start;
+    calls++;
+  }
+  return Math.max(elapsed / calls, 0.0005);
 }
 
 async function readStdin(): Promise<string> {

@@ -131,7 +131,8 @@ export function formatResults(results: Results): string {
   const rowsOf = (workload: string, phase: string) => results.rows.filter((r) => r.workload === workload && r.phase === phase);
   for (const workload of results.config.workloads) {
     for (const phase of ['instantiate', 'compile'] as const) {
-      const rows = rowsOf(workload, phase);
+      const order = [...results.config.strategies, 'v8', 'floor'];
+      const rows = rowsOf(workload, phase).sort((a, b) => order.indexOf(a.strategy) - order.indexOf(b.strategy));
       const v8 = rows.find((r) => r.strategy === 'v8')?.summary.median;
       lines.push(`${workload} ${phase}`);
       for (const row of rows) {

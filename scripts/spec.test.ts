@@ -12,7 +12,7 @@ import { assembleWat } from './wat.ts';
  * Commands of the official scripts that pass today. The count may only go up: raise it
  * when the runtime learns more, so that a drop can never go unnoticed.
  */
-const PASSED_FLOOR = 3150;
+const PASSED_FLOOR = 3173;
 
 const SPEC_DIR = fileURLToPath(new URL('../../shared/spec/binary/', import.meta.url));
 

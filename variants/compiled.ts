@@ -1,8 +1,9 @@
 // `compiled`: per module, JavaScript source for the whole initialization in straight-line
 // code, compiled once with `new Function` and reused for every instance — what Wasmtime
 // did in 2026 with a per-module compiled "startup" function that replaced the const-expr
-// interpreter. Constants are folded; each global is one typed-array write; tables and
-// memories the module image covers (cached.ts) are bulk copies; the rest of the segments
+// interpreter. Constants are folded into the module image (cached.ts) and arrive in bulk
+// copies, as do covered tables and memories; every other global is one typed-array
+// write of straight-line code computing its value; the rest of the segments
 // run in order through the same trap-checking operations as every strategy, so partial
 // initialization is the spec's. GC allocations are rooted in a scope around each global
 // or item, as `val` roots them.
@@ -92,8 +93,13 @@ class SourceWriter {
       '"use strict";',
       ...globals.chunks,
       `function initializeGlobals(instance) {`,
-      `  const cells = new ctx.GlobalCells(${this.compiled.module.globals.length});`,
+      // Folded globals arrive with the module image in one bulk copy, as a compiler
+      // emits a data section for constant memory: a straight-line write per constant
+      // runs at interpreter speed until V8 has seen enough instantiations to optimize
+      // thousands of statements, and a copy is faster even then.
+      `  const cells = new ctx.GlobalCells(0, ctx.image.globals);`,
       `  instance.globalCells = cells;`,
+      `  instance.counters.imageCopies++; instance.counters.bytesCopied += cells.bytes.length;`,
       ...globals.calls.map((call) => `  ${call}`),
       `  instance.counters.slotsWritten += ${this.compiled.module.globals.length};`,
       `}`,
@@ -131,7 +137,8 @@ class SourceWriter {
         lazyFuncRefs: false,
       });
       this.folded.push(value);
-      const expression = value !== undefined ? this.literal(value) : this.expression(global.init);
+      if (value !== undefined) return;
+      const expression = this.expression(global.init);
       if (isGcManagedIn(info.canonicalTypes, type)) {
         body.push(
           `  { const scope = heap.enterScope(); const v = ${expression}; heap.writeBarrier(0, v); u32[${i * 4}] = v; heap.exitScope(scope); }`,
