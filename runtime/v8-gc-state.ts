@@ -169,7 +169,8 @@ function asBits(kind: GcSlotKind, get: string): string {
 
 export function describeV8GcInstance(instance: V8Instance, module: V8Module, declared: GcDeclaredTypes): V8GcState {
   const exports = instance.exports;
-  const list = v8Wasm.Module.exports(module);
+  // By name: identity is reported in that order, whatever order the module exports in.
+  const list = [...v8Wasm.Module.exports(module)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const funcIndex = new Map<unknown, number>();
   for (const { name, kind } of list) {
     const match = /^func:(\d+)$/.exec(name.slice(PROBE_PREFIX.length));
@@ -297,7 +298,7 @@ class Reader {
 
   private funcIndexOf(func: unknown): number {
     const index = this.funcIndex.get(func);
-    if (index === undefined) throw new TypeError(`function ${String((func as { name?: unknown })?.name)} has no "${funcProbe(0).slice(0, -1)}N" export`);
+    if (index === undefined) throw new TypeError(`a function has no probe export (${funcProbe(0).slice(0, -1)}N)`);
     return index;
   }
 
