@@ -8,7 +8,7 @@ import { exported, gcTestStore, instantiateWat } from './gc-test-kit.ts';
 import { globalSet } from './global-api.ts';
 import { releaseInstance } from './release-instance.ts';
 import { withRootScope } from './root-scope.ts';
-import { tableFill, tableGrow, tableSet } from './table-api.ts';
+import { tableFill, tableGrow, tableInitFromSegment, tableSet } from './table-api.ts';
 
 const EXTERN_TABLE = '(module (table (export "t") 2 externref) (global (export "g") (mut externref) (ref.null extern)))';
 
@@ -117,6 +117,46 @@ describe('each leak test catches its missing barrier', () => {
       expect(run().liveObjects).toBeGreaterThan(0);
     });
   }
+});
+
+describe('table.init from a passive segment does not leak', () => {
+  // The embedder applies one instance's passive segment 200 times over the same slots of
+  // an imported table: every application overwrites the references the last one wrote.
+  function applyPassiveSegment(): { liveObjects: number; released: unknown[] } {
+    const { store, released } = gcTestStore();
+    const table = store.createTable({ addressType: 'i32', limits: { min: 2 }, element: { nullable: true, heap: 'extern' } });
+    const hosts = withRootScope(store, (scope) => {
+      const global = store.createGlobal({ type: { nullable: true, heap: 'extern' }, mutable: false });
+      globalSet(scope, global, scope.hostRef('in the segment'));
+      return global;
+    });
+    const instance = instantiateWat(
+      store,
+      `(module (import "host" "t" (table 2 externref)) (import "host" "x" (global externref))
+        (elem $e externref (item (global.get 0)) (item (ref.null extern))))`,
+      { host: { t: table, x: hosts } },
+    );
+    withRootScope(store, (scope) => tableSet(scope, table, 0, scope.hostRef('overwritten')));
+    for (let round = 0; round < 200; round++) tableInitFromSegment(instance, table, 0, 0, 0, 2);
+    releaseInstance(instance);
+    withRootScope(store, (scope) => {
+      globalSet(scope, hosts, null);
+      tableFill(scope, table, 0, null, 2);
+    });
+    store.gc();
+    return { liveObjects: store.heap.stats().liveObjects, released };
+  }
+
+  it('releases what each application overwrites, and the segment once dropped', () => {
+    const { liveObjects, released } = applyPassiveSegment();
+    expect(liveObjects).toBe(0);
+    expect([...released].sort()).toEqual(['in the segment', 'overwritten']);
+  });
+
+  it('leaks without the table.init barrier', () => {
+    removedBarriers.add('table.init');
+    expect(applyPassiveSegment().liveObjects).toBeGreaterThan(0);
+  });
 });
 
 describe('table.init does not leak', () => {

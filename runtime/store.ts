@@ -121,6 +121,11 @@ export class Store {
     return base;
   }
 
+  /** Runs a collection of the GC heap now. */
+  gc(): void {
+    this.heap.collect();
+  }
+
   createHostFunc(type: number, host: (...args: unknown[]) => unknown): FuncInst {
     const func: FuncInst = { kind: 'func', type, address: this.funcs.length, index: 0, host };
     this.funcs.push(func);
