@@ -352,6 +352,6 @@ function prepareCompiled(compiled: CompiledModule): Initializer {
 
 export const compiledStrategy: Strategy = {
   name: 'compiled',
-  description: 'a per-module generated JavaScript initializer: folded constants, one write per global, bulk segment copies',
+  description: 'a per-module generated JavaScript initializer: folded constants as an image, straight-line code for the rest',
   prepare: prepareCompiled,
 };
