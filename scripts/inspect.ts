@@ -38,9 +38,13 @@ export async function inspectCommand(file: string, options: InspectOptions): Pro
     return 0;
   }
   if (options.counters === true) {
-    const rows: Record<string, InstantiationCounters> = {};
+    const rows: Record<string, InstantiationCounters & { liveObjects: number; liveBytes: number }> = {};
     const names = options.strategy === undefined ? strategies.map((s) => s.name) : [strategy.name];
-    for (const name of names) rows[name] = (await instantiateModule(module, requireStrategy(name), options)).counters;
+    for (const name of names) {
+      const instance = await instantiateModule(module, requireStrategy(name), options);
+      const { liveObjects, liveBytes } = instance.store.heap.stats();
+      rows[name] = { ...instance.counters, liveObjects, liveBytes };
+    }
     process.stdout.write(options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : formatCounters(rows));
     return 0;
   }
@@ -65,11 +69,11 @@ async function instantiateModule(module: ResolvedModule, strategy: Strategy, opt
   return withFile(name, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));
 }
 
-function formatCounters(rows: Record<string, InstantiationCounters>): string {
+function formatCounters<Row extends object>(rows: Record<string, Row>): string {
   const names = Object.keys(rows);
-  const fields = Object.keys(rows[names[0]]) as (keyof InstantiationCounters)[];
+  const fields = Object.keys(rows[names[0]]) as (keyof Row)[];
   const width = Math.max(...names.map((n) => n.length), 'strategy'.length);
-  const header = ['strategy'.padEnd(width), ...fields.map((f) => f.padStart(13))].join(' ');
+  const header = ['strategy'.padEnd(width), ...fields.map((f) => String(f).padStart(13))].join(' ');
   const lines = names.map((name) => [name.padEnd(width), ...fields.map((f) => String(rows[name][f]).padStart(13))].join(' '));
   return `${[header, ...lines].join('\n')}\n`;
 }
