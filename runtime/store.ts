@@ -4,7 +4,6 @@
 import { GcHeap, type GcHeapOptions } from './gc-heap.ts';
 import type { GlobalType, MemoryType, TableType } from './module.ts';
 import { RuntimeError } from './errors.ts';
-import { isHeapRef } from './raw-ref.ts';
 import type { Instance } from './instance.ts';
 
 /** Bytes per global slot: one 128-bit raw value, as Wasmtime's `VMGlobalDefinition`. */
@@ -33,11 +32,6 @@ export class GlobalCells {
     this.u64 = new BigUint64Array(buffer);
     this.f64 = new Float64Array(buffer);
   }
-}
-
-export interface FuncType {
-  readonly params: readonly import('./module.ts').ValType[];
-  readonly results: readonly import('./module.ts').ValType[];
 }
 
 export interface FuncInst {
@@ -153,13 +147,9 @@ export class Store {
     return { kind: 'global', type, cells: new GlobalCells(1), slot: 0 };
   }
 
-  createTable(type: TableType, initRaw = 0): TableInst {
-    const elements = new Uint32Array(type.limits.min);
-    if (initRaw !== 0) {
-      elements.fill(initRaw);
-      for (let i = 0; i < type.limits.min; i++) this.heapIncRef(type, initRaw);
-    }
-    return { kind: 'table', type, elements, size: type.limits.min };
+  /** A host table, null-filled; the embedder fills it through table-api.ts (with barriers). */
+  createTable(type: TableType): TableInst {
+    return { kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min };
   }
 
   createMemory(type: MemoryType): MemoryInst {
@@ -168,11 +158,6 @@ export class Store {
       throw new RuntimeError(`cannot allocate a memory of ${type.limits.min} pages`);
     }
     return { kind: 'memory', type, bytes: new Uint8Array(byteLength) };
-  }
-
-  private heapIncRef(type: TableType, raw: number): void {
-    if (isFuncFamily(type) || !isHeapRef(raw)) return;
-    this.heap.incRef(raw);
   }
 
   private rangeOf(address: number): FuncRange {
@@ -191,8 +176,3 @@ export class Store {
 
 /** Larger memories are refused rather than attempted (V8's limit for a 32-bit memory). */
 const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
-
-function isFuncFamily(type: TableType): boolean {
-  const heap = type.element.heap;
-  return heap === 'func' || heap === 'nofunc' || typeof heap === 'number';
-}
