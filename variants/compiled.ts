@@ -216,7 +216,8 @@ class SourceWriter {
     const { module } = this.compiled;
     const lines = [
       'function initializeDataSegments(instance) {',
-      '  const heap = instance.store.heap, fa = instance.funcAddresses, counters = instance.counters;',
+      // Offsets are numeric constant expressions: no function references, no allocation.
+      '  const counters = instance.counters;',
     ];
     this.image.memories.forEach(({ memory, offset, bytes }, k) => {
       lines.push(
@@ -231,7 +232,7 @@ class SourceWriter {
         `  ctx.applyDataSegment(instance, instance.memories[${mode.memory}], ctx.addressOf(${this.expression(mode.offset)}), ctx.datas[${i}], ${i});`,
       );
     });
-    lines.push('  void heap, fa;', '}');
+    lines.push('}');
     return lines.join('\n');
   }
 
