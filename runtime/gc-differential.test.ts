@@ -1,7 +1,11 @@
 // Differential testing of GC constant expressions: random GC modules
 // (random-gc-module.ts) instantiated by V8 and by our runtime must leave the same state,
-// with the same objects shared. The generator's model of that state is checked against
-// V8 first, so a disagreement with our runtime is not a harness bug.
+// with the same objects shared. Both engines instantiate the module's observable copy
+// (observable-copy.ts: every global and table exported, probes through which
+// v8-observed-state.ts reads V8's structs, arrays and object identity), and the module
+// itself must give its own exports the state V8 gives them. The generator's model of
+// that state is checked against V8 first, so a disagreement with our runtime is not a
+// harness bug.
 //
 // Our runtime runs each case twice: in a default store, where the heap must end up
 // holding exactly what the instance can reach, and in a store with a heap so small that
@@ -23,8 +27,8 @@ import { describeInstance, type InstanceState } from './instance-state.ts';
 import type { Strategy } from './initializer.ts';
 import { instantiate } from './instantiate.ts';
 import type { RefType, StorageType } from './module.ts';
+import { observableCopy, observedName, observedState, OBSERVE_PREFIX } from './observable-copy.ts';
 import {
-  compareNames,
   GC_FEATURES,
   generateGcModule,
   IMPORT_MODULE,
@@ -34,10 +38,10 @@ import {
 } from './random-gc-module.ts';
 import { isHeapRef } from './raw-ref.ts';
 import { heapFamily } from './ref-family.ts';
-import { Store, type Extern } from './store.ts';
+import { Store, type Extern, type ImportResolver } from './store.ts';
 import { canonicalType } from './type-registry.ts';
-import { describeV8GcInstance, type V8GcState } from './v8-gc-state.ts';
-import { isProbe, v8Wasm, withoutProbes } from './v8-instance-state.ts';
+import { v8Wasm } from './v8-instance-state.ts';
+import { compareExportNames, observeInV8, type V8Observation } from './v8-observed-state.ts';
 import { defaultStrategy, strategies } from '../variants/registry.ts';
 
 /** `GC_DIFFERENTIAL_SEEDS=5000 npx vitest run runtime/gc-differential` sweeps deeper. */
@@ -126,6 +130,12 @@ describe('our runtime against V8 on GC constant expressions', () => {
     }
   });
 
+  it.each(cases)('seed $seed: the module itself gives its exports the state V8 gives them', (c) => {
+    const store = new Store();
+    const instance = instantiate(store, compiledCase(c).module, caseImports(c, store), { strategy: defaultStrategy() });
+    expect(describeInstance(instance), `seed ${c.seed}`).toEqual(ownExports(runV8(c).state));
+  });
+
   it.each(cases)('seed $seed: small heap, every strategy', (c) => {
     for (const strategy of strategies) {
       const run = smallHeapRun(c, strategy);
@@ -212,9 +222,9 @@ describe('a failed instantiation', () => {
 
 // ---- V8 ----------------------------------------------------------------------------------
 
-const v8Results = new Map<number, V8GcState>();
+const v8Results = new Map<number, V8Observation>();
 
-function runV8(c: GcCase): V8GcState {
+function runV8(c: GcCase): V8Observation {
   const cached = v8Results.get(c.seed);
   if (cached !== undefined) return cached;
   const host: Record<string, unknown> = {};
@@ -229,25 +239,28 @@ function runV8(c: GcCase): V8GcState {
       host[spec.name] = table;
     }
   }
-  const module = new v8Wasm.Module(c.bytes);
-  const result = describeV8GcInstance(new v8Wasm.Instance(module, { [IMPORT_MODULE]: host }), module, c.declared);
+  const result = observeInV8(compiledCase(c).module, { [IMPORT_MODULE]: host });
   v8Results.set(c.seed, result);
   return result;
 }
 
 // ---- Our runtime ---------------------------------------------------------------------------
 
-const compiledCases = new Map<number, CompiledModule>();
+const compiledCases = new Map<number, { readonly module: CompiledModule; readonly copy: CompiledModule }>();
 
-/** Makes the imports in `store` (one host object per non-null host value) and instantiates. */
-function runOurs(
-  c: GcCase,
-  store: Store,
-  strategy: Strategy,
-  garbage = 0,
-): OursResult & { collections: number; allocations: number } {
+/** The case's module and its observable copy, compiled. */
+function compiledCase(c: GcCase): { readonly module: CompiledModule; readonly copy: CompiledModule } {
   let compiled = compiledCases.get(c.seed);
-  if (compiled === undefined) compiledCases.set(c.seed, (compiled = compile(c.bytes)));
+  if (compiled === undefined) {
+    const module = compile(c.bytes);
+    compiled = { module, copy: compile(observableCopy(module).bytes) };
+    compiledCases.set(c.seed, compiled);
+  }
+  return compiled;
+}
+
+/** Makes the case's imports in `store`: one host object per non-null host value. */
+function caseImports(c: GcCase, store: Store): ImportResolver {
   const externs = new Map<string, Extern>();
   for (const spec of c.imports) {
     if (spec.kind === 'global') {
@@ -267,22 +280,37 @@ function runOurs(
       externs.set(spec.name, table);
     }
   }
+  return (module, name) => (module === IMPORT_MODULE ? externs.get(name) : undefined);
+}
+
+/** Makes the imports in `store`, then `garbage` unrooted host objects, and instantiates the observable copy. */
+function runOurs(
+  c: GcCase,
+  store: Store,
+  strategy: Strategy,
+  garbage = 0,
+): OursResult & { collections: number; allocations: number } {
+  const resolve = caseImports(c, store);
   for (let i = 0; i < garbage; i++) store.heap.allocateHost(GARBAGE);
   const before = store.heap.stats().collections;
-  const resolve = (module: string, name: string): Extern | undefined =>
-    module === IMPORT_MODULE ? externs.get(name) : undefined;
-  const instance = instantiate(store, compiled, resolve, { strategy });
+  const instance = instantiate(store, compiledCase(c).copy, resolve, { strategy });
   return {
-    state: withoutProbes(describeInstance(instance)),
+    state: observedState(describeInstance(instance)),
     identity: ourIdentity(instance),
     collections: store.heap.stats().collections - before,
     allocations: instance.counters.gcAllocations,
   };
 }
 
+/** The module's own exports in a state of its observable copy. */
+function ownExports(state: InstanceState): InstanceState {
+  return { exports: Object.fromEntries(Object.entries(state.exports).filter(([name]) => !name.startsWith(OBSERVE_PREFIX))) };
+}
+
 /**
- * Object identity as `describeV8GcInstance` reports it: exports by name, values in the
- * order they are described, each struct or array as the position it was first met.
+ * Object identity of an instance of the observable copy as `observeInV8` reports it:
+ * exports by their observed names, values in the order they are described, each struct
+ * or array as the position it was first met.
  */
 function ourIdentity(instance: Instance): number[] {
   const heap = instance.store.heap;
@@ -304,8 +332,13 @@ function ourIdentity(instance: Instance): number[] {
     else if (composite.kind === 'array') for (const v of fields) visit(composite.element.storage, v, path);
     path.delete(raw);
   };
-  const exports = [...instance.exports].filter(([name]) => !isProbe(name)).sort(([a], [b]) => compareNames(a, b));
-  for (const [, extern] of exports) {
+  const exports = [...instance.exports]
+    .flatMap(([name, extern]) => {
+      const observed = observedName(name);
+      return observed === undefined ? [] : [{ observed, extern }];
+    })
+    .sort((a, b) => compareExportNames(a.observed, b.observed));
+  for (const { extern } of exports) {
     if (extern.kind === 'global') {
       visit(extern.type.type, readSlot(extern.cells, extern.slot, extern.type.type), new Set());
     } else if (extern.kind === 'table') {

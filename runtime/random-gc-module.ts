@@ -5,30 +5,24 @@
 // declared supertypes, globals holding nested structs and arrays of every storage type,
 // i31 values, conversions between the any and extern hierarchies (also of host values
 // from imported externref globals), tables of GC types with init expressions, and
-// element segments of GC expressions in every mode. The module carries the probe
-// functions of v8-gc-state.ts so V8's result can be read back.
+// element segments of GC expressions in every mode. The module is plain: V8's result is
+// read back through its observable copy (observable-copy.ts, v8-observed-state.ts).
 //
 // The generator tracks what it builds as a model, so a case also says what instantiation
-// must leave: the exports' state, which described objects are the same object, and for
-// the GC heap the objects live at each allocation and at the end. Modules are valid by
-// construction: each expression is built for the type it must have, a non-null
-// reference field only points at an earlier type (so every type can be built without a
-// cycle), and a subtype refines only immutable fields.
+// must leave: the state of the observable copy (the exports, and every global and
+// table), which described objects are the same object, and for the GC heap the objects
+// live at each allocation and at the end. Modules are valid by construction: each
+// expression is built for the type it must have, a non-null reference field only
+// points at an earlier type (so every type can be built without a cycle), and a subtype
+// refines only immutable fields.
 import { compile as assembleWat } from 'watr';
 import { SeededRandom } from './seeded-random.ts';
 import type { ExportState, InstanceState } from './instance-state.ts';
 import type { FieldType, HeapType, RefType, StorageType, ValType } from './module.ts';
 import type { StateValue } from './state-value.ts';
+import { observeExport } from './observable-copy.ts';
 import { storageTypeName } from './type-names.ts';
-import { funcProbe } from './v8-instance-state.ts';
-import {
-  bitsProbeWat,
-  gcProbesWat,
-  type GcDeclaredTypes,
-  type GcRefKind,
-  type GcSlotKind,
-  type GcTypeShape,
-} from './v8-gc-state.ts';
+import { compareExportNames } from './v8-observed-state.ts';
 
 export const GC_FEATURES = [
   // types
@@ -111,9 +105,10 @@ export interface GcCase {
   readonly wat: string;
   readonly bytes: Uint8Array;
   readonly imports: readonly GcImport[];
-  /** For the V8 reader (v8-gc-state.ts). */
-  readonly declared: GcDeclaredTypes;
-  /** State without probe exports, and identity as `describeV8GcInstance` reports it. */
+  /**
+   * The observable copy's state as `observedState` gives it, and identity as
+   * `observeInV8` reports it (v8-observed-state.ts).
+   */
   readonly expected: { readonly state: InstanceState; readonly identity: number[] };
   readonly heap: HeapModel;
   readonly features: ReadonlySet<GcFeature>;
@@ -239,7 +234,6 @@ class GcGenerator {
   private readonly groups: Group[] = [];
   /** Canonical identity of each type: equal strings for types equivalent across groups. */
   private readonly canon: string[] = [];
-  private readonly depth: number[] = [];
   /** Function index → type index. */
   private readonly funcs: number[] = [];
   private readonly globals: GlobalDef[] = [];
@@ -272,7 +266,6 @@ class GcGenerator {
       wat,
       bytes: assembleWat(wat),
       imports: this.imports,
-      declared: this.declared(),
       expected: this.expected(),
       heap: this.heapModel(),
       features: this.features,
@@ -479,10 +472,6 @@ class GcGenerator {
       if (id === undefined) groupIds.set(key, (id = groupIds.size));
       for (let i = 0; i < group.size; i++) this.canon[group.start + i] = `${id}.${i}`;
     }
-    for (let i = 0; i < this.types.length; i++) {
-      const s = this.types[i].supertype;
-      this.depth[i] = s === undefined ? 0 : this.depth[s] + 1;
-    }
   }
 
   private lowestEquivalent(type: number): number {
@@ -536,16 +525,11 @@ class GcGenerator {
     return this.types.flatMap((t, i) => (t.composite.kind === kind ? [i] : []));
   }
 
-  private family(heap: HeapType): GcRefKind {
+  private family(heap: HeapType): 'any' | 'extern' | 'func' {
     if (typeof heap === 'number') return this.kindOf(heap) === 'func' ? 'func' : 'any';
     if (heap === 'extern' || heap === 'noextern') return 'extern';
     if (heap === 'func' || heap === 'nofunc') return 'func';
     return 'any';
-  }
-
-  private slotKind(type: StorageType): GcSlotKind {
-    if (type === 'v128') throw new TypeError('no v128 values are generated');
-    return typeof type === 'string' ? type : this.family(type.heap);
   }
 
   // ---- Functions and imports ---------------------------------------------------------------
@@ -1265,42 +1249,20 @@ class GcGenerator {
     for (const t of this.tables) if (!t.imported) lines.push(`  ${t.wat}`);
     for (const e of this.elems) lines.push(`  ${e.wat}`);
     for (const e of this.exportFields) lines.push(`  (export "${e.name}" (${e.kind} ${e.ref}))`);
-    this.funcs.forEach((_, f) => lines.push(`  (export "${funcProbe(f)}" (func $f${f}))`));
-    for (const e of this.exportFields) {
-      const g = this.globals[e.index];
-      if (e.kind === 'global' && (g.type === 'f32' || g.type === 'f64')) lines.push(`  ${bitsProbeWat(e.name, g.name, g.type)}`);
-    }
-    const probeTypes = this.types.map((_, i) => ({ shape: this.shape(i), depth: this.depth[i] }));
-    lines.push(...gcProbesWat(probeTypes, (i) => `$t${i}`).split('\n').map((l) => `  ${l}`));
     lines.push(')');
     return lines.join('\n');
   }
 
-  private shape(index: number): GcTypeShape {
-    const c = this.types[index].composite;
-    if (c.kind === 'struct') return { kind: 'struct', fields: c.fields.map((f) => this.slotKind(f.storage)) };
-    if (c.kind === 'array') return { kind: 'array', element: this.slotKind(c.element.storage) };
-    return { kind: 'func' };
-  }
-
-  private declared(): GcDeclaredTypes {
-    const globals: Record<string, { type: string; mutable: boolean; kind: GcSlotKind }> = {};
-    const tables: Record<string, { type: string; kind: GcRefKind }> = {};
-    for (const e of this.exportFields) {
-      if (e.kind === 'global') {
-        const g = this.globals[e.index];
-        globals[e.name] = { type: storageTypeName(g.type), mutable: g.mutable, kind: this.slotKind(g.type) };
-      } else if (e.kind === 'table') {
-        const t = this.tables[e.index];
-        tables[e.name] = { type: storageTypeName(t.type), kind: this.family(t.type.heap) };
-      }
-    }
-    return { types: this.types.map((_, i) => this.shape(i)), globals, tables };
-  }
-
   private expected(): { state: InstanceState; identity: number[] } {
+    // The observable copy exports every global and table again (imports come first in
+    // both lists, so a position is the index).
+    const exported = [
+      ...this.exportFields,
+      ...this.globals.map((_, index) => ({ name: observeExport('global', index), kind: 'global' as const, index })),
+      ...this.tables.map((_, index) => ({ name: observeExport('table', index), kind: 'table' as const, index })),
+    ];
     const exports: Record<string, ExportState> = {};
-    for (const e of this.exportFields) {
+    for (const e of exported) {
       if (e.kind === 'func') exports[e.name] = { kind: 'func', index: e.index };
       else if (e.kind === 'global') {
         const g = this.globals[e.index];
@@ -1322,7 +1284,7 @@ class GcGenerator {
       identity.push(seen ?? identity.length);
       for (const child of this.objects[v.id].values) meet(child);
     };
-    for (const e of [...this.exportFields].sort((a, b) => compareNames(a.name, b.name))) {
+    for (const e of exported.sort((a, b) => compareExportNames(a.name, b.name))) {
       if (e.kind === 'global') meet(this.globals[e.index].val);
       else if (e.kind === 'table') for (const v of this.tables[e.index].elements) meet(v);
     }
@@ -1360,11 +1322,6 @@ class GcGenerator {
       }
     }
   }
-}
-
-/** The order in which identity is reported: exports by name, as `describeV8GcInstance` walks them. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function defaultable(f: FieldType): boolean {

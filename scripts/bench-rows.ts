@@ -8,11 +8,11 @@
 import { compile, type CompiledModule } from '../runtime/compile.ts';
 import { instantiate } from '../runtime/instantiate.ts';
 import type { Instance } from '../runtime/instance.ts';
+import { withoutStartSection } from '../runtime/observable-copy.ts';
 import { Store, type ImportResolver } from '../runtime/store.ts';
 import { v8Wasm } from '../runtime/v8-instance-state.ts';
 import { strategyByName } from '../variants/registry.ts';
 import { resolveWorkloadImports } from '../workloads/imports.ts';
-import { withoutStartSection } from '../workloads/observable-copy.ts';
 import type { Workload } from '../workloads/registry.ts';
 import { v8Imports } from '../workloads/v8-state.ts';
 import type { Phase } from './results-file.ts';

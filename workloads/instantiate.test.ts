@@ -1,7 +1,7 @@
 // Every workload instantiates under our runtime, with every strategy, and leaves the
 // state V8 leaves: V8 and our runtime both instantiate the workload's observable copy
 // (every global, table and memory exported; GC values read through probes; see
-// observable-copy.ts), and the workload's own bytes must give its own exports the
+// runtime/observable-copy.ts), and the workload's own bytes must give its own exports the
 // same state.
 import { describe, expect, it } from 'vitest';
 import { compile, type CompiledModule } from '../runtime/compile.ts';
@@ -9,10 +9,10 @@ import { StartFunctionError } from '../runtime/errors.ts';
 import { GcNotAllowed } from '../runtime/gc-heap.ts';
 import { describeInstance, type InstanceState } from '../runtime/instance-state.ts';
 import { instantiate } from '../runtime/instantiate.ts';
+import { OBSERVE_PREFIX, observedState } from '../runtime/observable-copy.ts';
 import { Store } from '../runtime/store.ts';
 import { strategies, strategyByName } from '../variants/registry.ts';
 import { resolveWorkloadImports } from './imports.ts';
-import { OBSERVE_PREFIX, observedState } from './observable-copy.ts';
 import { findWorkload, GC_SCALES, WORKLOADS, type Workload } from './registry.ts';
 import { describeWithV8 } from './v8-state.ts';
 import { workloadBytes } from './workload-bytes.ts';

@@ -1,32 +1,18 @@
 // A workload's instance state as V8 leaves it: V8 instantiates the module's observable
-// copy (observable-copy.ts) with imports built to match the workload's (the same values
-// as the given ones, V8 counterparts of our stubs), and the state is read through
-// runtime/v8-instance-state.ts, extended here to structs, arrays and i31 references.
+// copy (runtime/observable-copy.ts) with imports built to match the workload's (the same
+// values as the given ones, V8 counterparts of our stubs), and the state is read by
+// runtime/v8-observed-state.ts.
 import type { CompiledModule } from '../runtime/compile.ts';
-import type { ExportState, InstanceState } from '../runtime/instance-state.ts';
-import type { GlobalType, Import, MemoryType, StorageType, SubType, TableType, ValType } from '../runtime/module.ts';
-import { describeNumeric, type StateValue } from '../runtime/state-value.ts';
+import type { GlobalType, Import, MemoryType, TableType } from '../runtime/module.ts';
+import { moduleHeapFamily } from '../runtime/observable-copy.ts';
 import { storageTypeName } from '../runtime/type-names.ts';
-import { describeV8Instance, v8Wasm, type V8Instance } from '../runtime/v8-instance-state.ts';
+import { v8Wasm } from '../runtime/v8-instance-state.ts';
+import { observeInV8, type V8Imports, type V8Observation } from '../runtime/v8-observed-state.ts';
 import { givenImport, type WorkloadImports } from './imports.ts';
-import { gcProbe, moduleHeapFamily, observableCopy, type GcRoot, type ObservableCopy } from './observable-copy.ts';
 
-export type V8Imports = Record<string, Record<string, unknown>>;
-
-export interface V8State {
-  readonly state: InstanceState;
-  readonly copy: ObservableCopy;
-}
-
-/** Instantiates the observable copy of `compiled` in V8 and describes it. */
-export function describeWithV8(compiled: CompiledModule, imports: WorkloadImports): V8State {
-  const copy = observableCopy(compiled);
-  const module = new v8Wasm.Module(copy.bytes);
-  const instance = new v8Wasm.Instance(module, v8Imports(compiled, imports));
-  const state = describeV8Instance(instance, module, copy.declared);
-  const reader = new GcReader(compiled.module.types, instance);
-  for (const root of copy.gcRoots) state.exports[root.exportName] = reader.describeRoot(root, compiled);
-  return { state, copy };
+/** Instantiates the observable copy of `compiled` in V8, with the workload's imports, and describes it. */
+export function describeWithV8(compiled: CompiledModule, imports: WorkloadImports): V8Observation {
+  return observeInV8(compiled, v8Imports(compiled, imports));
 }
 
 // ---- Imports ----------------------------------------------------------------------------
@@ -133,123 +119,4 @@ function v8Table(compiled: CompiledModule, type: TableType, given: Record<string
     },
     null,
   );
-}
-
-// ---- GC values --------------------------------------------------------------------------
-
-/**
- * Describes any-hierarchy values the way runtime/state-value.ts does, by asking the
- * copy's GC probes. An object's type is the most specific struct or array type its
- * `ref.test` passes (subtype depth, then the lowest index: the first of iso-recursively
- * equal types, which is the index our description uses).
- */
-class GcReader {
-  private readonly types: readonly SubType[];
-  private readonly exports: V8Instance['exports'];
-  private readonly depths: number[];
-
-  constructor(types: readonly SubType[], instance: V8Instance) {
-    this.types = types;
-    this.exports = instance.exports;
-    this.depths = types.map((_, t) => subtypeDepth(types, t));
-  }
-
-  describeRoot(root: GcRoot, compiled: CompiledModule): ExportState {
-    const { info } = compiled;
-    if (root.kind === 'global') {
-      const { type, mutable } = info.globals[root.index];
-      const value = this.describeValue(type, this.call(gcProbe.global(root.index)), new Set());
-      return { kind: 'global', type: storageTypeName(type), mutable, value };
-    }
-    const table = info.tables[root.index];
-    const wide = table.addressType === 'i64';
-    const size = Number(this.call(gcProbe.tableSize(root.index)));
-    const elements: StateValue[] = [];
-    for (let i = 0; i < size; i++) {
-      elements.push(this.describeValue(table.element, this.call(gcProbe.table(root.index), wide ? BigInt(i) : i), new Set()));
-    }
-    return { kind: 'table', type: storageTypeName(table.element), size, elements };
-  }
-
-  private describeValue(type: StorageType, value: unknown, path: Set<unknown>): StateValue {
-    switch (type) {
-      case 'i8':
-      case 'i16':
-      case 'i32':
-      case 'i64':
-      case 'f32':
-      case 'f64':
-        return describeNumeric(type, value as number | bigint);
-      case 'v128':
-        throw new TypeError('a v128 value is read as two lanes');
-      default:
-        return this.describeRef(type, value, path);
-    }
-  }
-
-  private describeRef(type: Exclude<ValType, string>, value: unknown, path: Set<unknown>): StateValue {
-    if (value === null) return null;
-    switch (moduleHeapFamily(this.types, type.heap)) {
-      case 'func':
-        return { func: Number((value as () => unknown).name) };
-      case 'extern':
-        return { extern: value };
-      case 'exn':
-        throw new TypeError('exnref values cannot be read through the JS API');
-      case 'any':
-        return this.describeAny(value, path);
-    }
-  }
-
-  private describeAny(value: unknown, path: Set<unknown>): StateValue {
-    if (this.call(gcProbe.i31Test, value) === 1) return { i31: this.call(gcProbe.i31, value) as number };
-    const type = this.exactType(value);
-    if (type === undefined) return { extern: value };
-    if (path.has(value)) return { cycle: true };
-    path.add(value);
-    const composite = this.types[type].composite;
-    let result: StateValue;
-    if (composite.kind === 'struct') {
-      const fields = composite.fields.map(({ storage }, f) => this.read(storage, (lane) => this.call(gcProbe.field(type, f, lane), value), path));
-      result = { struct: type, fields };
-    } else if (composite.kind === 'array') {
-      const length = this.call(gcProbe.length(type), value) as number;
-      const { storage } = composite.element;
-      const elements = Array.from({ length }, (_, i) => this.read(storage, (lane) => this.call(gcProbe.element(type, lane), value, i), path));
-      result = { array: type, elements };
-    } else {
-      throw new TypeError(`type ${type} is a function type`);
-    }
-    path.delete(value);
-    return result;
-  }
-
-  private read(storage: StorageType, probe: (lane: string) => unknown, path: Set<unknown>): StateValue {
-    if (storage !== 'v128') return this.describeValue(storage, probe(''), path);
-    const bytes = Buffer.alloc(16);
-    bytes.writeBigInt64LE(probe(':lo') as bigint, 0);
-    bytes.writeBigInt64LE(probe(':hi') as bigint, 8);
-    return `0x${bytes.toString('hex')}`;
-  }
-
-  private exactType(value: unknown): number | undefined {
-    let best: number | undefined;
-    this.types.forEach(({ composite }, t) => {
-      if (composite.kind === 'func' || this.call(gcProbe.test(t), value) !== 1) return;
-      if (best === undefined || this.depths[t] > this.depths[best]) best = t;
-    });
-    return best;
-  }
-
-  private call(name: string, ...args: unknown[]): unknown {
-    const probe = this.exports[name];
-    if (typeof probe !== 'function') throw new TypeError(`missing probe export "${name}"`);
-    return (probe as (...args: unknown[]) => unknown)(...args);
-  }
-}
-
-function subtypeDepth(types: readonly SubType[], index: number): number {
-  let depth = 0;
-  for (let t = index; types[t].supertypes.length > 0; t = types[t].supertypes[0]) depth++;
-  return depth;
 }

@@ -1,7 +1,7 @@
 // Global-initializer families: N globals whose initializers are single constants, all
 // numeric types, extended-const arithmetic, reads of earlier globals, and reads of
 // imported globals. Each module exports its first and last global, so `inspect` shows a
-// value; the V8 comparison observes every global anyway (workloads/observable-copy.ts).
+// value; the V8 comparison observes every global anyway (runtime/observable-copy.ts).
 import type { ImportsJson } from '../imports.ts';
 import { f32Text, f64Bits, f64Text, int32, int64, STREAM, v128Text, word } from './wat-text.ts';
 

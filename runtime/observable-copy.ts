@@ -1,27 +1,30 @@
 // A copy of a module whose whole initialized state V8 can be made to show, for
-// comparing V8's instance state with ours (v8-state.ts). The copy differs from the
-// module only in ways instantiation cannot see:
+// comparing V8's instance state with ours (v8-observed-state.ts). It is made from the
+// binary, so it works for any module. The copy differs from the module only in ways
+// instantiation cannot see:
 // - every global, table and memory is also exported, as `__observe:global:3` etc.,
 //   so state that the module keeps internal is compared too;
 // - probe functions are appended (after every existing function, so no index moves):
-//   the bits and lanes of float and v128 globals that runtime/v8-instance-state.ts
-//   reads, and the GC probes below;
+//   the bits and lanes of float and v128 globals that v8-instance-state.ts reads, and
+//   the GC probes below;
 // - the start section is removed, because our runtime does not run code: both sides
 //   then stop where our runtime stops (`skipStart`).
 //
-// V8's JS API shows structs and arrays only as opaque objects, and
-// runtime/v8-instance-state.ts describes references of the func and extern hierarchies
-// only. So exports of the any hierarchy (structs, arrays, i31, eq, any) are renamed to
-// probe names, which that reader skips, and V8's side describes them through GC
-// probes: a root probe per such global or table returns its value as anyref, and per
-// struct or array type a test probe (`ref.test`), field or element readers and a
-// length; JS passes the opaque objects back into them. Our side describes the renamed
-// exports directly and gives them their names back (`observedState`).
-import type { CompiledModule } from '../runtime/compile.ts';
-import type { ExportState, InstanceState } from '../runtime/instance-state.ts';
-import type { ExternKind, HeapType, StorageType, SubType, ValType } from '../runtime/module.ts';
-import { storageTypeName } from '../runtime/type-names.ts';
-import { bitsProbe, isProbe, laneProbes, PROBE_PREFIX, type DeclaredTypes } from '../runtime/v8-instance-state.ts';
+// V8's JS API shows structs and arrays only as opaque objects, and v8-instance-state.ts
+// describes references as func or host values only. So exports of the any hierarchy
+// (structs, arrays, i31, eq, any) and of the extern hierarchy (which may hold
+// externalized structs, arrays and i31s) are renamed to probe names, which that reader
+// skips, and V8's side describes them through GC probes: a root probe per such global
+// or table returns its value, and per struct or array type a test probe (`ref.test`),
+// field or element readers and a length; `i31.get_s`, `any.convert_extern` (to see into
+// an extern value) and `ref.eq` (object identity) are probes too. JS passes the opaque
+// objects back into them. Our side describes the renamed exports directly and gives
+// them their names back (`observedState`).
+import type { CompiledModule } from './compile.ts';
+import type { ExportState, InstanceState } from './instance-state.ts';
+import type { ExternKind, HeapType, StorageType, SubType, ValType } from './module.ts';
+import { storageTypeName } from './type-names.ts';
+import { bitsProbe, isProbe, laneProbes, PROBE_PREFIX, type DeclaredTypes } from './v8-instance-state.ts';
 
 export const OBSERVE_PREFIX = '__observe:';
 
@@ -32,23 +35,34 @@ export function observeExport(kind: 'global' | 'table' | 'memory', index: number
 const GC_EXPORT_PREFIX = `${PROBE_PREFIX}gc-export:`;
 
 /**
+ * The name under which an export of the copy is described: a GC export's own name
+ * again, `undefined` for a probe.
+ */
+export function observedName(exportName: string): string | undefined {
+  if (exportName.startsWith(GC_EXPORT_PREFIX)) return exportName.slice(GC_EXPORT_PREFIX.length);
+  return isProbe(exportName) ? undefined : exportName;
+}
+
+/**
  * The state of the copy as the module's own exports plus the observed ones: probes
- * dropped, any-hierarchy exports under their names again.
+ * dropped, GC exports under their names again.
  */
 export function observedState(state: InstanceState): InstanceState {
   const exports: Record<string, ExportState> = {};
   for (const [name, value] of Object.entries(state.exports)) {
-    if (name.startsWith(GC_EXPORT_PREFIX)) exports[name.slice(GC_EXPORT_PREFIX.length)] = value;
-    else if (!isProbe(name)) exports[name] = value;
+    const observed = observedName(name);
+    if (observed !== undefined) exports[observed] = value;
   }
   return { exports };
 }
 
-/** An export whose value V8's reader cannot describe: read through the GC probes. */
+/** An export whose value v8-instance-state.ts cannot describe: read through the GC probes. */
 export interface GcRoot {
   readonly exportName: string;
   readonly kind: 'global' | 'table';
   readonly index: number;
+  /** The hierarchy of the global's or table's type. */
+  readonly family: 'any' | 'extern';
 }
 
 export interface ObservableCopy {
@@ -71,6 +85,10 @@ export const gcProbe = {
   element: (type: number, lane = '') => `${PROBE_PREFIX}gc-element:${type}${lane}`,
   i31Test: `${PROBE_PREFIX}gc-i31-test`,
   i31: `${PROBE_PREFIX}gc-i31`,
+  /** `any.convert_extern`: an extern value as the any-hierarchy value it is. */
+  internalize: `${PROBE_PREFIX}gc-internalize`,
+  /** `ref.eq` of two eqref values, as 1 or 0. */
+  eq: `${PROBE_PREFIX}gc-eq`,
 } as const;
 
 /** Which hierarchy a module-level reference type belongs to. */
@@ -100,8 +118,11 @@ export function moduleHeapFamily(types: readonly SubType[], heap: HeapType): 'fu
 export function observableCopy(compiled: CompiledModule): ObservableCopy {
   const { module, info } = compiled;
   const builder = new ProbeBuilder(module.types.length, info.funcTypes.length);
-  const isGcRef = (type: ValType): boolean =>
-    typeof type !== 'string' && moduleHeapFamily(module.types, type.heap) === 'any';
+  const gcFamily = (type: ValType): 'any' | 'extern' | undefined => {
+    if (typeof type === 'string') return undefined;
+    const family = moduleHeapFamily(module.types, type.heap);
+    return family === 'any' || family === 'extern' ? family : undefined;
+  };
 
   const exports: { name: string; kind: ExternKind; index: number }[] = [];
   const globals: Record<string, { type: string; mutable: boolean }> = {};
@@ -116,8 +137,9 @@ export function observableCopy(compiled: CompiledModule): ObservableCopy {
   for (const { name, kind, index } of observed) {
     if (kind === 'global') {
       const { type, mutable } = info.globals[index];
-      if (isGcRef(type)) {
-        gcRoots.push({ exportName: name, kind, index });
+      const family = gcFamily(type);
+      if (family !== undefined) {
+        gcRoots.push({ exportName: name, kind, index, family });
         exports.push({ name: GC_EXPORT_PREFIX + name, kind, index });
         continue;
       }
@@ -125,8 +147,9 @@ export function observableCopy(compiled: CompiledModule): ObservableCopy {
       builder.addGlobalBitsProbes(name, index, type);
     } else if (kind === 'table') {
       const { element } = info.tables[index];
-      if (isGcRef(element)) {
-        gcRoots.push({ exportName: name, kind, index });
+      const family = gcFamily(element);
+      if (family !== undefined) {
+        gcRoots.push({ exportName: name, kind, index, family });
         exports.push({ name: GC_EXPORT_PREFIX + name, kind, index });
         continue;
       }
@@ -135,7 +158,10 @@ export function observableCopy(compiled: CompiledModule): ObservableCopy {
     exports.push({ name, kind, index });
   }
   if (gcRoots.length > 0) {
-    for (const root of gcRoots) builder.addRootProbe(root, root.kind === 'table' ? info.tables[root.index].addressType : 'i32');
+    for (const { kind, index, family } of gcRoots) {
+      if (kind === 'global') builder.addGlobalRootProbe(index, family);
+      else builder.addTableRootProbes(index, family, info.tables[index].addressType);
+    }
     builder.addTypeProbes(module.types);
   }
   exports.push(...builder.exports);
@@ -178,11 +204,13 @@ const I64 = 0x7e;
 const FUNCREF = 0x70;
 const EXTERNREF = 0x6f;
 const ANYREF = 0x6e;
+const EQREF = 0x6d;
 const I31_HEAP = 0x6c;
 
 const LOCAL_GET = 0x20;
 const GLOBAL_GET = 0x23;
 const TABLE_GET = 0x25;
+const REF_EQ = 0xd3;
 const I32_REINTERPRET_F32 = 0xbc;
 const I64_REINTERPRET_F64 = 0xbd;
 const GC = 0xfb;
@@ -193,6 +221,7 @@ const ARRAY_GET_U = 13;
 const ARRAY_LEN = 15;
 const REF_TEST = 20;
 const REF_CAST = 22;
+const ANY_CONVERT_EXTERN = 26;
 const I31_GET_S = 29;
 const MISC = 0xfc;
 const TABLE_SIZE = 16;
@@ -225,20 +254,25 @@ class ProbeBuilder {
     }
   }
 
-  addRootProbe(root: GcRoot, addressType: 'i32' | 'i64'): void {
-    if (root.kind === 'global') {
-      if (!this.has(gcProbe.global(root.index))) this.add(gcProbe.global(root.index), [], [ANYREF], [GLOBAL_GET, ...u32(root.index)]);
-      return;
-    }
-    if (this.has(gcProbe.table(root.index))) return;
+  /** A probe returning the global's value, typed as its hierarchy's top. */
+  addGlobalRootProbe(global: number, family: 'any' | 'extern'): void {
+    const name = gcProbe.global(global);
+    if (!this.has(name)) this.add(name, [], [topOf(family)], [GLOBAL_GET, ...u32(global)]);
+  }
+
+  /** Probes returning the table's size and an element, typed as its hierarchy's top. */
+  addTableRootProbes(table: number, family: 'any' | 'extern', addressType: 'i32' | 'i64'): void {
+    if (this.has(gcProbe.table(table))) return;
     const address = addressType === 'i64' ? I64 : I32;
-    this.add(gcProbe.table(root.index), [address], [ANYREF], [LOCAL_GET, 0, TABLE_GET, ...u32(root.index)]);
-    this.add(gcProbe.tableSize(root.index), [], [address], [MISC, ...u32(TABLE_SIZE), ...u32(root.index)]);
+    this.add(gcProbe.table(table), [address], [topOf(family)], [LOCAL_GET, 0, TABLE_GET, ...u32(table)]);
+    this.add(gcProbe.tableSize(table), [], [address], [MISC, ...u32(TABLE_SIZE), ...u32(table)]);
   }
 
   addTypeProbes(types: readonly SubType[]): void {
     this.add(gcProbe.i31Test, [ANYREF], [I32], [LOCAL_GET, 0, GC, ...u32(REF_TEST), I31_HEAP]);
     this.add(gcProbe.i31, [ANYREF], [I32], [LOCAL_GET, 0, GC, ...u32(REF_CAST), I31_HEAP, GC, ...u32(I31_GET_S)]);
+    this.add(gcProbe.internalize, [EXTERNREF], [ANYREF], [LOCAL_GET, 0, GC, ...u32(ANY_CONVERT_EXTERN)]);
+    this.add(gcProbe.eq, [EQREF, EQREF], [I32], [LOCAL_GET, 0, LOCAL_GET, 1, REF_EQ]);
     types.forEach(({ composite }, t) => {
       if (composite.kind === 'func') return;
       const cast = [LOCAL_GET, 0, GC, ...u32(REF_CAST), ...s33(t)];
@@ -281,10 +315,9 @@ class ProbeBuilder {
         return this.add(name(':hi'), params, [I64], [...get, ...extractLane(1)]);
       default: {
         const family = moduleHeapFamily(types, storage.heap);
-        // exnref cannot cross into JS; such a field is reported when read (v8-state.ts).
+        // exnref cannot cross into JS; such a field is reported when read (v8-observed-state.ts).
         if (family === 'exn') return;
-        const top = family === 'func' ? FUNCREF : family === 'extern' ? EXTERNREF : ANYREF;
-        return this.add(name(''), params, [top], get);
+        return this.add(name(''), params, [topOf(family)], get);
       }
     }
   }
@@ -310,6 +343,10 @@ class ProbeBuilder {
     }
     return index;
   }
+}
+
+function topOf(family: 'func' | 'extern' | 'any'): number {
+  return family === 'func' ? FUNCREF : family === 'extern' ? EXTERNREF : ANYREF;
 }
 
 function isPacked(storage: StorageType): boolean {
