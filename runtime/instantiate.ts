@@ -29,7 +29,7 @@ export function instantiate(
   resolveImport: ImportResolver,
   options: InstantiateOptions = {},
 ): Instance {
-  const { module, info } = compiled;
+  const { module } = compiled;
   const initializer = initializerFor(options.strategy ?? defaultStrategy(), compiled);
   const externs = resolveImports(compiled, resolveImport);
   const instance = new Instance(store, compiled);

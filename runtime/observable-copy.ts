@@ -22,8 +22,9 @@
 // them their names back (`observedState`).
 import type { CompiledModule } from './compile.ts';
 import type { ExportState, InstanceState } from './instance-state.ts';
-import type { ExternKind, HeapType, StorageType, SubType, ValType } from './module.ts';
+import type { ExternKind, StorageType, SubType, ValType } from './module.ts';
 import { storageTypeName } from './type-names.ts';
+import { moduleHeapFamily } from './ref-family.ts';
 import { bitsProbe, isProbe, laneProbes, PROBE_PREFIX, type DeclaredTypes } from './v8-instance-state.ts';
 
 export const OBSERVE_PREFIX = '__observe:';
@@ -90,30 +91,6 @@ export const gcProbe = {
   /** `ref.eq` of two eqref values, as 1 or 0. */
   eq: `${PROBE_PREFIX}gc-eq`,
 } as const;
-
-/** Which hierarchy a module-level reference type belongs to. */
-export function moduleHeapFamily(types: readonly SubType[], heap: HeapType): 'func' | 'extern' | 'any' | 'exn' {
-  switch (heap) {
-    case 'func':
-    case 'nofunc':
-      return 'func';
-    case 'extern':
-    case 'noextern':
-      return 'extern';
-    case 'exn':
-    case 'noexn':
-      return 'exn';
-    case 'any':
-    case 'eq':
-    case 'i31':
-    case 'struct':
-    case 'array':
-    case 'none':
-      return 'any';
-    default:
-      return types[heap].composite.kind === 'func' ? 'func' : 'any';
-  }
-}
 
 export function observableCopy(compiled: CompiledModule): ObservableCopy {
   const { module, info } = compiled;

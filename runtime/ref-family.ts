@@ -1,12 +1,19 @@
 // Which hierarchy a reference type belongs to decides how its raw word is read
 // (raw-ref.ts): a function address, a GC heap reference or i31, or (exn) only null.
-import type { HeapType, ValType } from './module.ts';
+import type { HeapType, SubType, ValType } from './module.ts';
 import { canonicalType, toCanonicalValType } from './type-registry.ts';
 
 export type RefFamily = 'func' | 'any' | 'extern' | 'exn';
 
-/** The family of a canonical heap type (concrete types given as canonical ids). */
-export function heapFamily(heap: HeapType): RefFamily {
+type CompositeKind = 'func' | 'struct' | 'array';
+
+const canonicalKind = (id: number): CompositeKind => canonicalType(id).composite.kind;
+
+/**
+ * The family of a heap type. Concrete types are canonical ids, unless `kindOf` says
+ * what a number means (a module's type index: see `moduleHeapFamily`).
+ */
+export function heapFamily(heap: HeapType, kindOf: (type: number) => CompositeKind = canonicalKind): RefFamily {
   switch (heap) {
     case 'func':
     case 'nofunc':
@@ -25,8 +32,13 @@ export function heapFamily(heap: HeapType): RefFamily {
     case 'none':
       return 'any';
     default:
-      return canonicalType(heap).composite.kind === 'func' ? 'func' : 'any';
+      return kindOf(heap) === 'func' ? 'func' : 'any';
   }
+}
+
+/** The family of a heap type as a module writes it (concrete types as its type indices). */
+export function moduleHeapFamily(types: readonly SubType[], heap: HeapType): RefFamily {
+  return heapFamily(heap, (index) => types[index].composite.kind);
 }
 
 /** True for types whose values are counted by the GC heap (any and extern families). */

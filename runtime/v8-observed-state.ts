@@ -6,7 +6,8 @@
 import type { CompiledModule } from './compile.ts';
 import type { ExportState, InstanceState } from './instance-state.ts';
 import type { StorageType, SubType, ValType } from './module.ts';
-import { gcProbe, moduleHeapFamily, observableCopy, type GcRoot, type ObservableCopy } from './observable-copy.ts';
+import { gcProbe, observableCopy, type GcRoot, type ObservableCopy } from './observable-copy.ts';
+import { moduleHeapFamily } from './ref-family.ts';
 import { describeNumeric, type StateValue } from './state-value.ts';
 import { storageTypeName } from './type-names.ts';
 import { describeV8Instance, v8Wasm, type V8Instance } from './v8-instance-state.ts';

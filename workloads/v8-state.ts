@@ -4,7 +4,7 @@
 // runtime/v8-observed-state.ts.
 import type { CompiledModule } from '../runtime/compile.ts';
 import type { GlobalType, Import, MemoryType, TableType } from '../runtime/module.ts';
-import { moduleHeapFamily } from '../runtime/observable-copy.ts';
+import { moduleHeapFamily } from '../runtime/ref-family.ts';
 import { storageTypeName } from '../runtime/type-names.ts';
 import { v8Wasm } from '../runtime/v8-instance-state.ts';
 import { observeInV8, type V8Imports, type V8Observation } from '../runtime/v8-observed-state.ts';
