@@ -22,8 +22,11 @@ export function defaultValue(type: ValType): Value {
   }
 }
 
-/** Reads a global slot. References come back as raw words; no barrier is involved. */
-export function readSlot(cells: GlobalCells, slot: number, type: ValType): Value {
+/**
+ * Reads a 16-byte slot (a global's, or the `raw` evaluator's operand). References, of any
+ * reference type or just `'ref'`, come back as raw words; no barrier is involved.
+ */
+export function readSlot(cells: GlobalCells, slot: number, type: ValType | 'ref'): Value {
   switch (type) {
     case 'i32':
       return cells.i32[slot * 4];
@@ -44,7 +47,7 @@ export function readSlot(cells: GlobalCells, slot: number, type: ValType): Value
  * Writes a global slot. For reference types the caller owns the write barrier: this
  * only stores the word.
  */
-export function writeSlot(cells: GlobalCells, slot: number, type: ValType, value: Value): void {
+export function writeSlot(cells: GlobalCells, slot: number, type: ValType | 'ref', value: Value): void {
   switch (type) {
     case 'i32':
       cells.i32[slot * 4] = value as number;

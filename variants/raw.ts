@@ -2,7 +2,8 @@
 // reusable buffer (`ValRaw`); a GC reference there is a bare heap word no collector can
 // see. So the whole evaluation runs under a no-GC guard: an allocation that would need a
 // collection fails with `GcNotAllowed` instead of corrupting the heap.
-import type { Value } from '../runtime/const-value.ts';
+import { readSlot, writeSlot, type Value } from '../runtime/const-value.ts';
+import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/store.ts';
 import type { FieldValue } from '../runtime/gc-heap.ts';
 import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
 import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc-layout.ts';
@@ -13,53 +14,18 @@ import { funcRef, i31Ref } from '../runtime/raw-ref.ts';
 import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 
-/** The operand stack: 16 bytes a slot, seen through one view per value kind. */
-class RawStack {
-  u8 = new Uint8Array(0);
-  i32 = new Int32Array(0);
-  u32 = new Uint32Array(0);
-  i64 = new BigInt64Array(0);
-  u64 = new BigUint64Array(0);
+/** The operand stack: 16-byte raw slots, laid out as globals are (store.ts). */
+let stack = new GlobalCells(64);
 
-  constructor(slots: number) {
-    this.resize(slots);
-  }
-
-  ensure(slots: number): void {
-    if (slots * 4 > this.u32.length) this.resize(slots * 2);
-  }
-
-  private resize(slots: number): void {
-    const buffer = new ArrayBuffer(slots * 16);
-    new Uint8Array(buffer).set(this.u8);
-    this.u8 = new Uint8Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.u32 = new Uint32Array(buffer);
-    this.i64 = new BigInt64Array(buffer);
-    this.u64 = new BigUint64Array(buffer);
-  }
-}
-
-const stack = new RawStack(64);
-
-function read(sp: number, kind: ResultKind): Value {
-  switch (kind) {
-    case 'i32':
-      return stack.i32[sp * 4];
-    case 'f32':
-    case 'ref':
-      return stack.u32[sp * 4];
-    case 'i64':
-      return stack.i64[sp * 2];
-    case 'f64':
-      return stack.u64[sp * 2];
-    case 'v128':
-      return stack.u8.slice(sp * 16, sp * 16 + 16);
-  }
+function ensureSlots(slots: number): void {
+  if (slots * GLOBAL_SLOT_BYTES <= stack.bytes.length) return;
+  const grown = new GlobalCells(slots * 2);
+  grown.bytes.set(stack.bytes);
+  stack = grown;
 }
 
 function readField(sp: number, field: FieldLayout): FieldValue {
-  return read(sp, field.storage === 'i8' || field.storage === 'i16' ? 'i32' : resultKind(field.storage as ValType));
+  return readSlot(stack, sp, field.storage === 'i8' || field.storage === 'i16' ? 'i32' : resultKind(field.storage as ValType));
 }
 
 export const rawEvaluator: ConstEvaluator<ConstExpr> = {
@@ -68,7 +34,7 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
   evaluate(instance: Instance, expr: ConstExpr, kind: ResultKind): Value {
     const heap = instance.store.heap;
     const canonical = instance.module.info.canonicalTypes;
-    stack.ensure(expr.ops.length);
+    ensureSlots(expr.ops.length);
     instance.counters.constOps += expr.ops.length;
     let sp = 0;
     for (const op of expr.ops) {
@@ -86,7 +52,7 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           stack.u64[sp++ * 2] = op.bits;
           break;
         case 'v128.const':
-          stack.u8.set(op.bytes, sp++ * 16);
+          stack.bytes.set(op.bytes, sp++ * 16);
           break;
         case 'ref.null':
           stack.u32[sp++ * 4] = 0;
@@ -96,7 +62,7 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           break;
         case 'global.get': {
           const type = instance.globalTypes[op.global].type;
-          writeRaw(sp++, resultKind(type), instance.readGlobal(op.global));
+          writeSlot(stack, sp++, resultKind(type), instance.readGlobal(op.global));
           break;
         }
         // Stores into the typed views wrap, as the Wasm operations do.
@@ -152,7 +118,7 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           const typeId = canonical[op.type];
           const length = stack.u32[--sp * 4];
           const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
-          stack.u32[(sp++) * 4] = allocateFilledArray(heap, typeId, value, length, false);
+          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, false);
           break;
         }
         case 'array.new_fixed': {
@@ -168,29 +134,9 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);
       }
     }
-    return read(0, kind);
+    return readSlot(stack, 0, kind);
   },
 };
-
-function writeRaw(sp: number, kind: ResultKind, value: Value): void {
-  switch (kind) {
-    case 'i32':
-      stack.i32[sp * 4] = value as number;
-      return;
-    case 'f32':
-    case 'ref':
-      stack.u32[sp * 4] = value as number;
-      return;
-    case 'i64':
-      stack.i64[sp * 2] = value as bigint;
-      return;
-    case 'f64':
-      stack.u64[sp * 2] = value as bigint;
-      return;
-    case 'v128':
-      stack.u8.set(value as Uint8Array, sp * 16);
-  }
-}
 
 export const raw: Strategy = {
   name: 'raw',
