@@ -1,4 +1,4 @@
-import createWabt from 'wabt';
+import { wabtAssembler } from '../scripts/wat.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DecodeOptions, decode } from './decode.ts';
 import { CompileError } from './errors.ts';
@@ -1040,27 +1040,8 @@ describe('robustness', () => {
 describe('modules assembled by wabt', () => {
   let assemble: (wat: string) => Uint8Array;
   beforeAll(async () => {
-    const wabt = await createWabt();
-    const features = {
-      bulk_memory: true,
-      exceptions: true,
-      memory64: true,
-      multi_memory: true,
-      reference_types: true,
-      relaxed_simd: true,
-      simd: true,
-      tail_call: true,
-      threads: true,
-    };
-    assemble = (wat) => {
-      const m = wabt.parseWat('test.wat', wat, features);
-      try {
-        m.resolveNames();
-        return m.toBinary({}).buffer;
-      } finally {
-        m.destroy();
-      }
-    };
+    const assembleFile = await wabtAssembler({ validate: false });
+    assemble = (wat) => assembleFile('test.wat', wat);
   });
 
   it('decodes a module with memory64, SIMD, exceptions and bulk memory', () => {

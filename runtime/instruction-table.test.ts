@@ -1,4 +1,4 @@
-import createWabt from 'wabt';
+import { wabtAssembler } from '../scripts/wat.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ByteReader } from './byte-reader.ts';
 import { readLocals } from './decode-code.ts';
@@ -117,26 +117,8 @@ function sample(flat: number): { text: string; names: string[] } | undefined {
 describe('instructions assembled by wabt', () => {
   let assemble: (wat: string) => Uint8Array;
   beforeAll(async () => {
-    const wabt = await createWabt();
-    const features = {
-      bulk_memory: true,
-      exceptions: true,
-      memory64: true,
-      multi_memory: true,
-      reference_types: true,
-      relaxed_simd: true,
-      simd: true,
-      tail_call: true,
-    };
-    assemble = (wat) => {
-      const m = wabt.parseWat('test.wat', wat, features);
-      try {
-        m.resolveNames();
-        return m.toBinary({}).buffer;
-      } finally {
-        m.destroy();
-      }
-    };
+    const assembleFile = await wabtAssembler({ validate: false });
+    assemble = (wat) => assembleFile('test.wat', wat);
   });
 
   it('read back, by name and immediate length, as every instruction of one body', () => {

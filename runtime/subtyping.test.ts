@@ -1,5 +1,6 @@
+import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
-import type { AbsHeapType, CompositeType, FieldType, Module, SubType, ValType } from './module.ts';
+import type { AbsHeapType, CompositeType, FieldType, SubType, ValType } from './module.ts';
 import {
   equalsValType,
   isSubtypeId,
@@ -25,22 +26,7 @@ const sub = (supertypes: number[], composite: CompositeType, final = false): Sub
 
 /** Canonical ids of types given as singleton recursion groups. */
 function canonicalIds(...types: SubType[]): number[] {
-  const module: Module = {
-    types,
-    recGroups: types.map((_, start) => ({ start, size: 1 })),
-    imports: [],
-    funcs: [],
-    tables: [],
-    memories: [],
-    globals: [],
-    tags: [],
-    exports: [],
-    elements: [],
-    codes: [],
-    datas: [],
-    customs: [],
-    byteLength: 0,
-  };
+  const module = emptyModule({ types, recGroups: types.map((_, start) => ({ start, size: 1 })) });
   return [...canonicalizeTypes(module)];
 }
 

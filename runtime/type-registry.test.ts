@@ -1,3 +1,4 @@
+import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
 import { CompileError } from './errors.ts';
 import type { CompositeType, FieldType, Module, SubType, ValType } from './module.ts';
@@ -29,22 +30,10 @@ function typesModule(...groups: SubType[][]): Module {
     start += g.length;
     return group;
   });
-  return {
+  return emptyModule({
     types,
     recGroups,
-    imports: [],
-    funcs: [],
-    tables: [],
-    memories: [],
-    globals: [],
-    tags: [],
-    exports: [],
-    elements: [],
-    codes: [],
-    datas: [],
-    customs: [],
-    byteLength: 0,
-  };
+  });
 }
 
 const ids = (...groups: SubType[][]): number[] => [...canonicalizeTypes(typesModule(...groups))];

@@ -1,3 +1,4 @@
+import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
 import { CompileError } from './errors.ts';
 import type {
@@ -65,23 +66,11 @@ function module(fields: ModuleFields = {}): Module {
     start += g.length;
     return group;
   });
-  return {
-    imports: [],
-    funcs: [],
-    tables: [],
-    memories: [],
-    globals: [],
-    tags: [],
-    exports: [],
-    elements: [],
-    codes: [],
-    datas: [],
-    customs: [],
-    byteLength: 0,
+  return emptyModule({
     ...fields,
     types: groups.flat(),
     recGroups,
-  };
+  });
 }
 
 function rejects(m: Module, message: RegExp, kind: 'invalid' | 'malformed' = 'invalid'): CompileError {

@@ -7,6 +7,8 @@ import { compile as watrCompile } from 'watr';
 import { v8Wasm } from '../runtime/v8-instance-state.ts';
 
 const WAT_FEATURES = {
+  threads: true,
+  relaxed_simd: true,
   bulk_memory: true,
   reference_types: true,
   multi_value: true,
@@ -52,12 +54,25 @@ export async function assembleWat(fileName: string, source: string): Promise<Uin
 }
 
 async function assembleWithWabt(fileName: string, source: string): Promise<Uint8Array> {
+  return (await wabtAssembler({ validate: true }))(fileName, source);
+}
+
+/**
+ * wabt alone, synchronous once loaded, with every feature on: for tests that need the
+ * exact bytes wabt writes. `validate: false` also assembles modules wabt's validator
+ * would refuse, as decoder tests of invalid-but-well-formed modules need.
+ */
+export async function wabtAssembler(options: { validate: boolean }): Promise<(fileName: string, source: string) => Uint8Array> {
   wabt ??= createWabt();
-  const module = (await wabt).parseWat(fileName, source, WAT_FEATURES);
-  try {
-    module.validate();
-    return module.toBinary({}).buffer;
-  } finally {
-    module.destroy();
-  }
+  const loaded = await wabt;
+  return (fileName, source) => {
+    const module = loaded.parseWat(fileName, source, WAT_FEATURES);
+    try {
+      if (options.validate) module.validate();
+      else module.resolveNames();
+      return module.toBinary({}).buffer;
+    } finally {
+      module.destroy();
+    }
+  };
 }

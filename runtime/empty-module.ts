@@ -1,0 +1,22 @@
+// A module with nothing in it, for building modules field by field (tests, host types).
+import type { Module } from './module.ts';
+
+export function emptyModule(fields: Partial<Module> = {}): Module {
+  return {
+    types: [],
+    recGroups: [],
+    imports: [],
+    funcs: [],
+    tables: [],
+    memories: [],
+    globals: [],
+    tags: [],
+    exports: [],
+    elements: [],
+    codes: [],
+    datas: [],
+    customs: [],
+    byteLength: 0,
+    ...fields,
+  };
+}
