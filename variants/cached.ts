@@ -138,6 +138,7 @@ class CachedInitializer implements Initializer {
   private readonly image: ModuleImage;
   private readonly rest: InterpretedInitializer<PreparedExpr>;
   private readonly unfoldedGlobals: readonly number[];
+  private readonly imagedTables: ReadonlySet<number>;
   private readonly elemTemplate: readonly Uint32Array[];
   private readonly dataTemplate: readonly Uint8Array[];
 
@@ -145,6 +146,7 @@ class CachedInitializer implements Initializer {
     this.image = buildModuleImage(compiled);
     this.rest = new InterpretedInitializer(compiled, fastPathEvaluator);
     this.unfoldedGlobals = this.image.foldedGlobals.flatMap((folded, i) => (folded ? [] : [i]));
+    this.imagedTables = new Set(this.image.tables.map((t) => t.table));
     this.elemTemplate = this.image.coveredElements.map(() => EMPTY_REFS);
     this.dataTemplate = compiled.module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES));
   }
@@ -159,8 +161,12 @@ class CachedInitializer implements Initializer {
     for (const i of this.unfoldedGlobals) this.rest.initializeGlobal(instance, cells, i);
   }
 
+  /** Tables with an image get their init value from it (initializeElementSegments). */
   initializeTables(instance: Instance): void {
-    this.rest.initializeTables(instance);
+    const imported = instance.module.info.importedTables;
+    for (let i = 0; i < instance.module.module.tables.length; i++) {
+      if (!this.imagedTables.has(imported + i)) this.rest.initializeTable(instance, i);
+    }
   }
 
   initializeElementSegments(instance: Instance): void {

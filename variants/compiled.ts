@@ -155,9 +155,11 @@ class SourceWriter {
   private tables(): string {
     const { module, info } = this.compiled;
     const lines = ['function initializeTables(instance) {', '  const heap = instance.store.heap, fa = instance.funcAddresses;'];
+    const imaged = new Set(this.image.tables.map((t) => t.table));
     module.tables.forEach((table, k) => {
-      if (table.init === undefined) return;
       const index = info.importedTables + k;
+      // A table with an image gets its init value from it (initializeElementSegments).
+      if (table.init === undefined || imaged.has(index)) return;
       const counted = isGcManagedIn(info.canonicalTypes, table.type.element);
       lines.push(
         `  { const t = instance.tables[${index}]; const scope = heap.enterScope(); const v = ${this.expression(table.init)};`,

@@ -67,19 +67,21 @@ export class InterpretedInitializer<P> implements Initializer {
   }
 
   initializeTables(instance: Instance): void {
-    const firstDefined = instance.tables.length - this.tableInits.length;
+    for (let i = 0; i < this.tableInits.length; i++) this.initializeTable(instance, i);
+  }
+
+  /** Fills defined table `i` with its init expression's value, if it has one. */
+  initializeTable(instance: Instance, i: number): void {
+    const init = this.tableInits[i];
+    if (init === undefined) return;
     const heap = instance.store.heap;
-    for (let i = 0; i < this.tableInits.length; i++) {
-      const init = this.tableInits[i];
-      if (init === undefined) continue;
-      const table = instance.tables[firstDefined + i];
-      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
-      const raw = this.evaluator.evaluate(instance, init, 'ref') as number;
-      if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
-      table.elements.fill(raw, 0, table.size);
-      if (scope >= 0) heap.exitScope(scope);
-      instance.counters.slotsWritten += table.size;
-    }
+    const table = instance.tables[this.compiled.info.importedTables + i];
+    const scope = this.evaluator.rooted ? heap.enterScope() : -1;
+    const raw = this.evaluator.evaluate(instance, init, 'ref') as number;
+    if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
+    table.elements.fill(raw, 0, table.size);
+    if (scope >= 0) heap.exitScope(scope);
+    instance.counters.slotsWritten += table.size;
   }
 
   /**
