@@ -199,6 +199,20 @@ export class ByteReader {
     return result + (b & 0x01) * scale;
   }
 
+  /** A u64, exactly (for the rare values `u64AsNumber` would round). */
+  u64(): bigint {
+    let result = 0n;
+    for (let i = 0; i < 9; i++) {
+      const b = this.u8();
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if (b < 0x80) return result;
+    }
+    const b = this.u8();
+    if (b & 0x7e) this.fail('integer too large', this.pos - 1);
+    if (b & 0x80) this.fail('integer representation too long', this.pos);
+    return result | (BigInt(b & 0x01) << 63n);
+  }
+
   /** 4 little-endian bytes as an unsigned number (f32 bit patterns). */
   u32le(): number {
     const pos = this.pos;

@@ -180,9 +180,21 @@ function readLimits(r: ByteReader, allowed: number): { flags: number; limits: Li
   const at = r.pos;
   const flags = r.u8();
   if (flags & ~allowed) r.fail('malformed limits flags', at);
+  const minAt = r.pos;
   const min = r.u64AsNumber();
+  const maxAt = r.pos;
   const max = flags & HAS_MAX ? r.u64AsNumber() : undefined;
-  return { flags, limits: { min, max } };
+  if (min <= Number.MAX_SAFE_INTEGER && (max === undefined || max <= Number.MAX_SAFE_INTEGER)) {
+    return { flags, limits: { min, max } };
+  }
+  // Rounded values could compare equal where the exact ones do not: read them again.
+  const end = r.pos;
+  r.pos = minAt;
+  const exactMin = r.u64();
+  r.pos = maxAt;
+  const exact = { min: exactMin, max: max === undefined ? undefined : r.u64() };
+  r.pos = end;
+  return { flags, limits: { min, max, exact } };
 }
 
 export function readTableType(r: ByteReader): TableType {

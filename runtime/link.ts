@@ -15,6 +15,7 @@ import {
   matchesTagType,
 } from './subtyping.ts';
 import { toCanonicalGlobalType, toCanonicalTableType } from './type-registry.ts';
+import { withCurrentSize } from './limits.ts';
 
 export function resolveImports(compiled: CompiledModule, resolveImport: ImportResolver): Extern[] {
   const imports = compiled.module.imports;
@@ -47,7 +48,7 @@ function matchesImport(compiled: CompiledModule, { desc }: Import, extern: Exter
       return (
         extern.kind === 'table' &&
         matchesTableType(
-          { ...extern.type, limits: { min: extern.size, max: extern.type.limits.max } },
+          { ...extern.type, limits: withCurrentSize(extern.type.limits, extern.size) },
           toCanonicalTableType(desc.type, canonical),
         )
       );
@@ -55,7 +56,7 @@ function matchesImport(compiled: CompiledModule, { desc }: Import, extern: Exter
       return (
         extern.kind === 'memory' &&
         matchesMemoryType(
-          { ...extern.type, limits: { min: extern.bytes.length / PAGE_BYTES, max: extern.type.limits.max } },
+          { ...extern.type, limits: withCurrentSize(extern.type.limits, extern.bytes.length / PAGE_BYTES) },
           desc.type,
         )
       );

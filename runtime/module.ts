@@ -56,6 +56,11 @@ export type AddressType = 'i32' | 'i64';
 export interface Limits {
   readonly min: number;
   readonly max?: number;
+  /**
+   * The exact values, present only when one of them is above 2^53 (64-bit tables and
+   * memories), where `min` and `max` are rounded: see limits.ts.
+   */
+  readonly exact?: { readonly min: bigint; readonly max?: bigint };
 }
 
 export interface TableType {

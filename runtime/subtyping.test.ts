@@ -1,3 +1,4 @@
+import { matchesLimits } from './limits.ts';
 import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
 import type { AbsHeapType, CompositeType, FieldType, SubType, ValType } from './module.ts';
@@ -8,7 +9,6 @@ import {
   matchesFieldType,
   matchesGlobalType,
   matchesHeapType,
-  matchesLimits,
   matchesMemoryType,
   matchesRefType,
   matchesTableType,

@@ -1,7 +1,8 @@
 // Matching (https://webassembly.github.io/spec/core/valid/matching.html) on canonical
 // types: every concrete heap type here is a canonical id (type-registry.ts), so types of
 // different modules compare directly and type equivalence is `===`.
-import type { AbsHeapType, Limits, MemoryType } from './module.ts';
+import type { AbsHeapType, MemoryType } from './module.ts';
+import { matchesLimits } from './limits.ts';
 import {
   canonicalType,
   type CanonicalCompositeType,
@@ -131,13 +132,6 @@ export function matchesCompositeType(a: CanonicalCompositeType, b: CanonicalComp
 }
 
 // ---- External types (import matching, for the linker) -----------------------------------------
-
-/** The actual limits lie within the expected ones; no expected maximum allows any. */
-export function matchesLimits(actual: Limits, expected: Limits): boolean {
-  if (actual.min < expected.min) return false;
-  if (expected.max === undefined) return true;
-  return actual.max !== undefined && actual.max <= expected.max;
-}
 
 /** Function types by canonical id: declared subtypes match. */
 export function matchesFuncType(actual: number, expected: number): boolean {

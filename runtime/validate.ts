@@ -1,6 +1,7 @@
 // Module-level validation (https://webassembly.github.io/spec/core/valid/modules.html):
 // types, index spaces, limits, constant expressions, segments, start and exports.
 // Function bodies are not validated here.
+import { minWithinMax } from './limits.ts';
 import { CompileError } from './errors.ts';
 import type {
   ExternKind,
@@ -253,7 +254,7 @@ function checkLimits(limits: Limits, range: number, sizeMessage: string, at: num
 }
 
 function checkMinMax(limits: Limits, at: number): void {
-  if (limits.max !== undefined && limits.min > limits.max) {
+  if (!minWithinMax(limits)) {
     throw new CompileError('invalid', 'size minimum must not be greater than maximum', at);
   }
 }
