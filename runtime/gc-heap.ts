@@ -74,6 +74,8 @@ export class GcHeap {
   private childRefs: (ChildRefs | undefined)[] = [undefined];
   private freeIds: number[] = [];
   private readonly rootStack: number[] = [];
+  /** Where each open scope's roots start in `rootStack`, outermost first. */
+  private readonly scopeStarts: number[] = [];
   private deferredDecrements: number[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
   private maybeGarbage: number[] = [];
@@ -189,14 +191,23 @@ export class GcHeap {
   }
 
   /**
-   * Opens a root scope (they nest, last in first out); returns the mark that
-   * `exitScope` takes. References rooted in a scope are counted until it closes.
+   * Opens a root scope; returns its depth, which `exitScope` takes. Scopes nest last in
+   * first out; references rooted in one are counted until it closes.
    */
   enterScope(): number {
-    return this.rootStack.length;
+    this.scopeStarts.push(this.rootStack.length);
+    return this.scopeStarts.length - 1;
   }
 
-  /** Roots `raw` in the innermost scope; returns it. Non-heap words need no root. */
+  /** How many scopes are open (the innermost has depth `openScopes() - 1`). */
+  openScopes(): number {
+    return this.scopeStarts.length;
+  }
+
+  /**
+   * Roots `raw` in the innermost scope; returns it. Only a GC heap reference needs a
+   * root: the caller passes no function references (their words look alike).
+   */
   root(raw: number): number {
     if (isHeapRef(raw)) {
       this.incRef(raw);
@@ -206,12 +217,16 @@ export class GcHeap {
   }
 
   /**
-   * Closes the scopes opened since `mark`. Their roots' decrements are deferred to the
-   * next collection, which runs early if too many are pending.
+   * Closes the scope of `depth` and every scope opened inside it (unwinding after an
+   * error). Their roots' decrements are deferred to the next collection, which runs
+   * early if too many are pending.
    */
-  exitScope(mark: number): void {
+  exitScope(depth: number): void {
+    if (depth >= this.scopeStarts.length) return;
+    const start = this.scopeStarts[depth];
+    this.scopeStarts.length = depth;
     const roots = this.rootStack;
-    while (roots.length > mark) this.deferredDecrements.push(roots.pop()!);
+    while (roots.length > start) this.deferredDecrements.push(roots.pop()!);
     if (this.deferredDecrements.length > MAX_DEFERRED_DECREMENTS && roots.length === 0) this.collect();
   }
 

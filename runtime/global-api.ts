@@ -8,7 +8,8 @@ import type { GlobalInst } from './store.ts';
 /** A global's value; a reference comes back rooted in `scope`. */
 export function globalGet(scope: RootScope, global: GlobalInst): Value | Rooted {
   const value = readSlot(global.cells, global.slot, global.type.type);
-  return typeof global.type.type === 'string' ? value : scope.root(value as number);
+  const type = global.type.type;
+  return typeof type === 'string' ? value : scope.root(value as number, isGcManaged(type));
 }
 
 /** Sets a global (the host may set any global it holds, as `Global.set` on a mutable one). */

@@ -22,21 +22,26 @@ export class Rooted {
 
 export class RootScope {
   readonly store: Store;
-  #mark: number;
+  readonly #depth: number;
   #closed = false;
 
   constructor(store: Store) {
     this.store = store;
-    this.#mark = store.heap.enterScope();
+    this.#depth = store.heap.enterScope();
   }
 
+  /** Closed by `close()`, or by an enclosing scope unwinding past it. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.store.heap.openScopes() <= this.#depth;
   }
 
-  root(raw: number): Rooted {
-    if (this.#closed) throw new RuntimeError('rooting in a closed scope');
-    this.store.heap.root(raw);
+  /**
+   * A handle on `raw`. A GC reference (`counted`, the default) is rooted here; a
+   * function reference is not a heap object and must be passed with `counted` false.
+   */
+  root(raw: number, counted = true): Rooted {
+    this.checkInnermost('root in');
+    if (counted) this.store.heap.root(raw);
     return new Rooted(this, raw);
   }
 
@@ -46,9 +51,19 @@ export class RootScope {
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.store.heap.exitScope(this.#mark);
+    if (this.closed) return;
+    this.checkInnermost('close');
+    this.store.heap.exitScope(this.#depth);
     this.#closed = true;
+  }
+
+  // An outer scope that released its roots while an inner one is open would leave the
+  // inner scope's handles pointing at freed, then reused, objects.
+  private checkInnermost(action: string): void {
+    if (this.closed) throw new RuntimeError(`cannot ${action} a closed root scope`);
+    if (this.store.heap.openScopes() - 1 !== this.#depth) {
+      throw new RuntimeError(`cannot ${action} a root scope while a scope opened inside it is still open`);
+    }
   }
 }
 

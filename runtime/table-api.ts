@@ -13,7 +13,7 @@ import { tableElement } from './table-element.ts';
 
 export function tableGet(scope: RootScope, table: TableInst, index: number): Rooted {
   checkBounds(table, index, 1);
-  return scope.root(tableElement(table, index));
+  return scope.root(tableElement(table, index), isGcManaged(table.type.element));
 }
 
 export function tableSet(scope: RootScope, table: TableInst, index: number, value: Rooted | null): void {
@@ -78,7 +78,9 @@ export function tableInitFromSegment(
 ): void {
   const refs = instance.elems[segmentIndex];
   if (refs === undefined) throw new RuntimeError(`unknown element segment ${segmentIndex}`);
-  if (source + count > refs.length) throw new RuntimeError('out of bounds table access: segment range');
+  if (!Number.isInteger(source) || source < 0 || source + count > refs.length) {
+    throw new RuntimeError(`out of bounds table access: [${source}, ${source + count}) of a segment of ${refs.length}`);
+  }
   checkBounds(table, destination, count);
   copyIntoTable(instance.store.heap, table, destination, refs.subarray(source, source + count));
 }

@@ -15,7 +15,7 @@ const plain = new Uint32Array(SLOTS);
 
 withRootScope(store, (scope) => {
   const values = [scope.hostRef('a'), scope.hostRef('b')];
-  const func = scope.root(2);
+  const func = scope.root(2, false);
   // One sample is a pass over every slot, so the timer's own cost (tens of ns) is spread
   // over SLOTS writes; alternating values makes every write replace a different object.
   let pass = 0;

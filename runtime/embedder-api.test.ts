@@ -1,0 +1,94 @@
+// The embedder API: handles on references, root scopes, and the table operations'
+// bounds, beyond what the leak tests cover.
+import { describe, expect, it } from 'vitest';
+import { RuntimeError } from './errors.ts';
+import { exported, gcTestStore, instantiateWat } from './gc-test-kit.ts';
+import { globalGet, globalSet } from './global-api.ts';
+import { funcRef } from './raw-ref.ts';
+import { RootScope, withRootScope, type Rooted } from './root-scope.ts';
+import { tableGet, tableInitFromSegment, tableSet } from './table-api.ts';
+
+const FUNCS = `(module (func $f) (func $g)
+  (table (export "t") 2 funcref) (elem (i32.const 0) $f $g)
+  (global (export "fg") funcref (ref.func $g))
+  (global (export "eg") (mut externref) (ref.null extern))
+  (elem $passive funcref (ref.func $g) (ref.func $f)))`;
+
+describe('handles', () => {
+  it('a function reference read through a table or global is not counted as a heap object', () => {
+    const { store } = gcTestStore();
+    const instance = instantiateWat(store, FUNCS);
+    // A host object whose id a function reference's word could be mistaken for.
+    const bystander = withRootScope(store, (scope) => {
+      const global = exported(instance, 'eg', 'global');
+      globalSet(scope, global, scope.hostRef('bystander'));
+      return (globalGet(scope, global) as Rooted).raw;
+    });
+    store.gc();
+    const countBefore = store.heap.refCount(bystander);
+    withRootScope(store, (scope) => {
+      const table = exported(instance, 't', 'table');
+      expect(tableGet(scope, table, 1).raw).toBe(funcRef(instance.funcAddresses[1]));
+      expect((globalGet(scope, exported(instance, 'fg', 'global')) as Rooted).raw).toBe(funcRef(instance.funcAddresses[1]));
+      expect(store.heap.refCount(bystander)).toBe(countBefore);
+    });
+  });
+
+  it('a GC reference read from a global is rooted until its scope closes and a collection runs', () => {
+    const { store, released } = gcTestStore();
+    const global = exported(instantiateWat(store, FUNCS), 'eg', 'global');
+    withRootScope(store, (scope) => globalSet(scope, global, scope.hostRef('held')));
+    const outer = new RootScope(store);
+    const handle = globalGet(outer, global) as Rooted;
+    withRootScope(store, (scope) => globalSet(scope, global, null));
+    store.gc();
+    expect(released).toEqual([]);
+    expect(store.heap.hostValue(handle.raw)).toBe('held');
+    outer.close();
+    store.gc();
+    expect(released).toEqual(['held']);
+    expect(() => handle.raw).toThrow(RuntimeError);
+  });
+});
+
+describe('root scopes are last in, first out', () => {
+  it('refuse to close or root in an outer scope while an inner one is open', () => {
+    const { store } = gcTestStore();
+    const outer = new RootScope(store);
+    const inner = new RootScope(store);
+    expect(() => outer.close()).toThrow(/scope opened inside it/);
+    expect(() => outer.hostRef('late')).toThrow(/scope opened inside it/);
+    const kept = inner.hostRef('inner');
+    inner.close();
+    expect(() => kept.raw).toThrow(RuntimeError);
+    outer.hostRef('now fine');
+    outer.close();
+    expect(outer.closed).toBe(true);
+  });
+
+  it('an inner scope left open is closed when an enclosing scope unwinds', () => {
+    const { store } = gcTestStore();
+    const depth = store.heap.enterScope();
+    const inner = new RootScope(store);
+    const handle = inner.hostRef('abandoned');
+    store.heap.exitScope(depth);
+    expect(inner.closed).toBe(true);
+    expect(() => handle.raw).toThrow(RuntimeError);
+    store.gc();
+    expect(store.heap.stats().liveObjects).toBe(0);
+  });
+});
+
+describe('tableInitFromSegment', () => {
+  it('copies a range of a passive segment, and traps outside the segment or the table', () => {
+    const { store } = gcTestStore();
+    const instance = instantiateWat(store, FUNCS);
+    const table = exported(instance, 't', 'table');
+    withRootScope(store, (scope) => tableSet(scope, table, 0, null));
+    tableInitFromSegment(instance, table, 1, 0, 1, 1);
+    expect(table.elements[0]).toBe(funcRef(instance.funcAddresses[0]));
+    expect(() => tableInitFromSegment(instance, table, 1, 0, -1, 2)).toThrow(/out of bounds/);
+    expect(() => tableInitFromSegment(instance, table, 1, 0, 1, 2)).toThrow(/out of bounds/);
+    expect(() => tableInitFromSegment(instance, table, 1, 1, 0, 2)).toThrow(/out of bounds/);
+  });
+});
