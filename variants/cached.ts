@@ -1,6 +1,6 @@
 // `cached`: `fast-path`, plus a per-module image of everything that does not depend on
 // the instance, copied into each new instance in bulk: globals whose initializers fold
-// to constants (folding.ts), the contents of defined funcref tables filled by active
+// to constants (constant-folding.ts), the contents of defined funcref tables filled by active
 // segments with constant offsets (as lazy references, resolved on first read), and the
 // bytes active data segments with constant offsets put into defined memories. What
 // depends on imports or allocates GC objects (objects have identity) is still computed
@@ -14,6 +14,7 @@ import type { Instance } from '../runtime/instance.ts';
 import { heapFamily } from '../runtime/ref-family.ts';
 import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
 import { GlobalCells, PAGE_BYTES } from '../runtime/store.ts';
+import { MAX_TABLE_ELEMENTS } from '../runtime/allocate.ts';
 import { toCanonicalRefType } from '../runtime/type-registry.ts';
 import { foldConstExpr } from './constant-folding.ts';
 import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
@@ -27,9 +28,46 @@ interface TableImage {
 
 interface MemoryImage {
   readonly memory: number;
-  /** Where `bytes` goes: the lowest offset any covered segment writes. */
+  /** Spans of the memory the covered segments write, each copied in one bulk write. */
+  readonly runs: readonly ImageRun[];
+}
+
+interface ImageRun {
   readonly offset: number;
   readonly bytes: Uint8Array;
+}
+
+interface DataWrite {
+  readonly index: number;
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Segments closer than this share one run: copying a short gap of zeros costs less than
+ * another copy, while a far-away segment must not drag megabytes of zeros along.
+ */
+const RUN_GAP_BYTES = 4096;
+
+/** The memory's written spans, with the segments applied in order (later ones win). */
+function imageRuns(writes: readonly DataWrite[]): ImageRun[] {
+  const byOffset = [...writes].sort((a, b) => a.offset - b.offset);
+  const spans: { start: number; end: number; writes: DataWrite[] }[] = [];
+  for (const write of byOffset) {
+    const last = spans.at(-1);
+    const end = write.offset + write.bytes.length;
+    if (last !== undefined && write.offset <= last.end + RUN_GAP_BYTES) {
+      last.end = Math.max(last.end, end);
+      last.writes.push(write);
+    } else {
+      spans.push({ start: write.offset, end, writes: [write] });
+    }
+  }
+  return spans.map(({ start, end, writes: inSpan }) => {
+    const bytes = new Uint8Array(end - start);
+    for (const { offset, bytes: data } of [...inSpan].sort((a, b) => a.index - b.index)) bytes.set(data, offset - start);
+    return { offset: start, bytes };
+  });
 }
 
 /** What cached precomputes per module. Shared with `compiled`, which generates code from it. */
@@ -69,23 +107,27 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   const tables: TableImage[] = [];
   module.tables.forEach((definition, k) => {
     const table = info.importedTables + k;
+    const size = definition.type.limits.min;
     const element = toCanonicalRefType(definition.type.element, info.canonicalTypes);
-    if (heapFamily(element.heap) !== 'func') return;
+    // A table over the allocation limit is refused per instance, as every strategy does.
+    if (heapFamily(element.heap) !== 'func' || size > MAX_TABLE_ELEMENTS) return;
     const init = definition.init === undefined ? 0 : foldConstExpr(definition.init, { global: () => undefined, lazyFuncRefs: true });
     if (init === undefined) return;
-    const elements = new Uint32Array(definition.type.limits.min).fill(init as number);
-    const segments: number[] = [];
+    const writes: { index: number; offset: number; refs: Uint32Array }[] = [];
     for (let i = 0; i < module.elements.length; i++) {
       const segment = module.elements[i];
       if (segment.mode.kind !== 'active' || segment.mode.table !== table) continue;
       const offset = foldOffset(segment.mode.offset);
       const refs = offset === undefined ? undefined : foldItems(segment.items);
-      if (offset === undefined || refs === undefined || offset + refs.length > elements.length) return;
-      elements.set(refs, offset);
-      segments.push(i);
+      if (offset === undefined || refs === undefined || offset + refs.length > size) return;
+      writes.push({ index: i, offset, refs });
     }
-    if (segments.length === 0 && init === 0) return;
-    for (const i of segments) coveredElements[i] = true;
+    if (writes.length === 0 && init === 0) return;
+    const elements = new Uint32Array(size).fill(init as number);
+    for (const { index, offset, refs } of writes) {
+      elements.set(refs, offset);
+      coveredElements[index] = true;
+    }
     tables.push({ table, elements });
   });
 
@@ -94,23 +136,18 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   module.memories.forEach((definition, k) => {
     const memory = info.importedMemories + k;
     const size = definition.type.limits.min * PAGE_BYTES;
-    const writes: { index: number; offset: number }[] = [];
+    const writes: DataWrite[] = [];
     for (let i = 0; i < module.datas.length; i++) {
       const mode = module.datas[i].mode;
       if (mode.kind !== 'active' || mode.memory !== memory) continue;
       const offset = foldOffset(mode.offset);
-      if (offset === undefined || offset + module.datas[i].bytes.length > size) return;
-      writes.push({ index: i, offset });
+      const bytes = module.datas[i].bytes;
+      if (offset === undefined || offset + bytes.length > size) return;
+      writes.push({ index: i, offset, bytes });
     }
     if (writes.length === 0) return;
-    const low = Math.min(...writes.map((w) => w.offset));
-    const high = Math.max(...writes.map((w) => w.offset + module.datas[w.index].bytes.length));
-    const bytes = new Uint8Array(high - low);
-    for (const { index, offset } of writes) {
-      bytes.set(module.datas[index].bytes, offset - low);
-      coveredDatas[index] = true;
-    }
-    memories.push({ memory, offset: low, bytes });
+    for (const { index } of writes) coveredDatas[index] = true;
+    memories.push({ memory, runs: imageRuns(writes) });
   });
 
   return { globals, foldedGlobals: folded.map((v) => v !== undefined), tables, memories, coveredElements, coveredDatas };
@@ -185,10 +222,13 @@ class CachedInitializer implements Initializer {
 
   initializeDataSegments(instance: Instance): void {
     const counters = instance.counters;
-    for (const { memory, offset, bytes } of this.image.memories) {
-      instance.memories[memory].bytes.set(bytes, offset);
-      counters.imageCopies++;
-      counters.bytesCopied += bytes.length;
+    for (const { memory, runs } of this.image.memories) {
+      const target = instance.memories[memory].bytes;
+      for (const { offset, bytes } of runs) {
+        target.set(bytes, offset);
+        counters.imageCopies++;
+        counters.bytesCopied += bytes.length;
+      }
     }
     instance.datas = this.dataTemplate.slice();
     const covered = this.image.coveredDatas;

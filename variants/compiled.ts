@@ -221,10 +221,12 @@ class SourceWriter {
       // Offsets are numeric constant expressions: no function references, no allocation.
       '  const counters = instance.counters;',
     ];
-    this.image.memories.forEach(({ memory, offset, bytes }, k) => {
-      lines.push(
-        `  instance.memories[${memory}].bytes.set(ctx.image.memories[${k}].bytes, ${offset}); counters.imageCopies++; counters.bytesCopied += ${bytes.length};`,
-      );
+    this.image.memories.forEach(({ memory, runs }, k) => {
+      lines.push(`  { const target = instance.memories[${memory}].bytes, runs = ctx.image.memories[${k}].runs;`);
+      runs.forEach(({ offset, bytes }, r) => {
+        lines.push(`    target.set(runs[${r}].bytes, ${offset}); counters.imageCopies++; counters.bytesCopied += ${bytes.length};`);
+      });
+      lines.push('  }');
     });
     lines.push('  instance.datas = ctx.dataTemplate.slice();');
     module.datas.forEach((segment, i) => {

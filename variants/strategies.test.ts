@@ -51,6 +51,14 @@ describe('counters', () => {
     expect(instantiateWith('fast-path', wat).counters.imageCopies).toBe(0);
   });
 
+  it('copy only the written runs of a sparse memory image', () => {
+    const wat = '(module (memory 1000) (data (i32.const 0) "a") (data (i32.const 64000000) "b"))';
+    for (const name of ['cached', 'compiled']) {
+      const { bytesCopied, imageCopies } = instantiateWith(name, wat).counters;
+      expect({ bytesCopied, imageCopies }, name).toEqual({ bytesCopied: 2, imageCopies: 3 });
+    }
+  });
+
   it('count GC allocations and barriers the same way for every strategy', () => {
     const wat = `(module (type $s (struct (field i32))) (table 3 anyref)
       (global anyref (struct.new $s (i32.const 1)))
@@ -60,6 +68,19 @@ describe('counters', () => {
       return { gcAllocations, barriers };
     });
     for (const row of rows) expect(row).toEqual({ gcAllocations: 2, barriers: 3 });
+  });
+});
+
+describe('every strategy refuses the same way', () => {
+  it('a table over the allocation limit is a RuntimeError, found per instance, after linking', () => {
+    const oversized = '(module (table 20000000 funcref) (elem (i32.const 0) func $f) (func $f))';
+    for (const strategy of strategies) {
+      expect(() => instantiateWith(strategy.name, oversized), strategy.name).toThrow(/table allocation failed/);
+    }
+    const unlinkable = '(module (import "m" "g" (global i32)) (table 20000000 funcref))';
+    for (const strategy of strategies) {
+      expect(() => instantiateWith(strategy.name, unlinkable), strategy.name).toThrow(/unknown import/);
+    }
   });
 });
 
