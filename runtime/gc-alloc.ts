@@ -14,7 +14,8 @@ export function allocateStruct(heap: GcHeap, typeId: number, values: readonly Fi
 
 export function allocateDefaultStruct(heap: GcHeap, typeId: number, mayCollect: boolean): number {
   const layout = layoutOf(typeId) as StructLayout;
-  return heap.allocate('struct', typeId, layout.payloadBytes, layout.defaults.slice(), layout.childRefs, mayCollect);
+  const payload = layout.defaults.map((value, i) => storeField(layout.fields[i], value));
+  return heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, mayCollect);
 }
 
 /** array.new / array.new_default: `length` copies of `value`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GcHeap, GcNotAllowed, OBJECT_HEADER_BYTES } from './gc-heap.ts';
+import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, OBJECT_HEADER_BYTES } from './gc-heap.ts';
 import { i31Ref, i31Value, isI31 } from './raw-ref.ts';
 
 describe('GcHeap', () => {
@@ -55,6 +55,12 @@ describe('GcHeap', () => {
     heap.allocateHost(2, false);
     expect(() => heap.allocateHost(3, false)).toThrow(GcNotAllowed);
     expect(heap.stats().collections).toBe(0);
+  });
+
+  it('reports a request larger than the whole heap as out of memory, collection allowed or not', () => {
+    const heap = new GcHeap({ capacityBytes: 1000 });
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, false)).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, true)).toThrow(GcHeapOutOfMemory);
   });
 
   it('accounts bytes and counts collections', () => {

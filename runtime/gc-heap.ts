@@ -128,6 +128,9 @@ export class GcHeap {
   reserve(payloadBytes: number, mayCollect: boolean): void {
     const bytes = OBJECT_HEADER_BYTES + payloadBytes;
     if (this.liveBytes + bytes <= this.capacityBytes) return;
+    // No collection can make room for more than the whole heap: that is out of memory
+    // whether or not a collection is allowed.
+    if (bytes > this.capacityBytes) throw new GcHeapOutOfMemory(bytes, this.capacityBytes);
     if (!mayCollect) throw new GcNotAllowed(bytes);
     this.collect();
     if (this.liveBytes + bytes > this.capacityBytes) throw new GcHeapOutOfMemory(bytes, this.capacityBytes);

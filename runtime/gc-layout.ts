@@ -88,7 +88,11 @@ export function defaultFieldValue(storage: StorageType): FieldValue {
   return storage === 'i8' || storage === 'i16' ? 0 : defaultValue(storage);
 }
 
-/** A field value as stored: packed fields keep their low bits, unsigned. */
+/**
+ * A field value as stored: packed fields keep their low bits, unsigned; a v128 gets bytes
+ * of its own (a value may be a view of the module's bytes, or shared by other fields).
+ */
 export function storeField(field: FieldLayout, value: FieldValue): FieldValue {
+  if (value instanceof Uint8Array) return value.slice();
   return field.mask === undefined ? value : (value as number) & field.mask;
 }

@@ -120,10 +120,13 @@ export function funcIndexIn(instance: Instance, address: number): number {
   return instance.store.funcAt(address).index;
 }
 
-/** The first type index of `instance`'s module with this canonical id (else the id itself). */
+/**
+ * The first type index of `instance`'s module with this canonical id, or -1 for a type
+ * the module does not declare (an object made by another module, reached through an
+ * import): no index of this module names it.
+ */
 export function typeIndexIn(instance: Instance, canonicalId: number): number {
-  const index = instance.module.info.canonicalTypes.indexOf(canonicalId);
-  return index >= 0 ? index : canonicalId;
+  return instance.module.info.canonicalTypes.indexOf(canonicalId);
 }
 
 function hex(value: number | bigint, digits: number): string {

@@ -85,9 +85,11 @@ export class InterpretedInitializer<P> implements Initializer {
   }
 
   /**
-   * Each segment is evaluated and applied before the next. The spec evaluates every
-   * segment first; evaluation has no visible effect, so interleaving gives the same
-   * state, and garbage of dropped segments can be collected while later ones allocate.
+   * Each segment is evaluated and applied before the next, as V8 does. The spec
+   * evaluates every segment's items first; the two orders differ only when a later
+   * segment's evaluation fails (out of GC memory), where the earlier segments' writes
+   * into an imported table stay visible here and in V8. Interleaving also lets garbage
+   * of dropped segments be collected while later ones allocate.
    */
   initializeElementSegments(instance: Instance): void {
     const count = this.elements.length;
