@@ -1,7 +1,12 @@
 // The embedder API: handles on references, root scopes, and the table operations'
 // bounds, beyond what the leak tests cover.
 import { describe, expect, it } from 'vitest';
-import { RuntimeError } from './errors.ts';
+import { compile as assemble } from 'watr';
+import { compile } from './compile.ts';
+import { LinkError, RuntimeError } from './errors.ts';
+import { describeInstance } from './instance-state.ts';
+import { instantiate } from './instantiate.ts';
+import { stubImports } from './stub-imports.ts';
 import { exported, gcTestStore, instantiateWat } from './gc-test-kit.ts';
 import { globalGet, globalSet } from './global-api.ts';
 import { funcRef } from './raw-ref.ts';
@@ -90,5 +95,23 @@ describe('tableInitFromSegment', () => {
     expect(() => tableInitFromSegment(instance, table, 1, 0, -1, 2)).toThrow(/out of bounds/);
     expect(() => tableInitFromSegment(instance, table, 1, 0, 1, 2)).toThrow(/out of bounds/);
     expect(() => tableInitFromSegment(instance, table, 1, 1, 0, 2)).toThrow(/out of bounds/);
+  });
+});
+
+describe('stub imports', () => {
+  it('give non-nullable references a value of their type, and refuse types with none', () => {
+    const { store } = gcTestStore();
+    const compiled = compile(
+      assemble(`(module (import "m" "f" (global (ref func))) (import "m" "e" (global (ref extern)))
+        (import "m" "i" (global (ref eq))) (import "m" "t" (table 2 (ref func)))
+        (export "f" (global 0)) (export "e" (global 1)) (export "i" (global 2)) (export "t" (table 0)))`),
+    );
+    const state = describeInstance(instantiate(store, compiled, stubImports(store, compiled))).exports;
+    expect(state.f).toMatchObject({ value: { func: -1 } });
+    expect(state.e).toMatchObject({ value: { extern: 'stub for "m" "e"' } });
+    expect(state.i).toMatchObject({ value: { i31: 0 } });
+    expect(state.t).toMatchObject({ elements: [{ func: -1 }, { func: -1 }] });
+    const impossible = compile(assemble('(module (type $s (struct)) (import "m" "g" (global (ref $s))))'));
+    expect(() => stubImports(store, impossible)).toThrow(LinkError);
   });
 });

@@ -106,8 +106,9 @@ function isHostObject(store: Store, raw: number): boolean {
 }
 
 /**
- * A function's index in `instance`'s function index space; a function the instance
- * cannot name (reached through an imported table) keeps its index in its own instance.
+ * A function's index in `instance`'s function index space. A function the instance
+ * cannot name (reached through an imported table or global) keeps its index in its own
+ * instance; a host function it does not import is -1.
  */
 export function funcIndexIn(instance: Instance, address: number): number {
   const addresses = instance.funcAddresses;
@@ -117,7 +118,8 @@ export function funcIndexIn(instance: Instance, address: number): number {
     return importedFuncs + (address - firstDefined);
   }
   for (let i = 0; i < importedFuncs; i++) if (addresses[i] === address) return i;
-  return instance.store.funcAt(address).index;
+  const func = instance.store.funcAt(address);
+  return func.instance === undefined ? -1 : func.index;
 }
 
 /**

@@ -64,8 +64,8 @@ async function instantiateModule(module: ResolvedModule, strategy: Strategy, opt
   let resolve: ImportResolver = () => undefined;
   if (options.imports !== undefined) {
     resolve = importsFromJson(store, compiled, await readImportsFile(options.imports), options.imports);
-  } else if (options.stubImports === true) resolve = stubImports(store, compiled);
-  else if (module.imports !== undefined) resolve = resolveWorkloadImports(store, compiled, module.imports);
+  } else if (options.stubImports === true) resolve = withFile(name, () => stubImports(store, compiled));
+  else if (module.imports !== undefined) resolve = withFile(name, () => resolveWorkloadImports(store, compiled, module.imports!));
   return withFile(name, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));
 }
 
