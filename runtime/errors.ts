@@ -41,13 +41,8 @@ export class StartFunctionError extends Error {
   constructor(funcIndex: number) {
     super(
       `module has a start function (func ${funcIndex}); this runtime does not execute code, ` +
-        'pass { skipStart: true } to instantiate without running it',
+        'instantiate with { skipStart: true } (instlab: --skip-start) to leave it unrun',
     );
     this.funcIndex = funcIndex;
   }
-}
-
-/** A feature the runtime decodes and validates but cannot evaluate yet. */
-export class UnsupportedError extends Error {
-  override name = 'UnsupportedError';
 }

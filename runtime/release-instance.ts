@@ -1,6 +1,8 @@
 // Dropping an instance releases every counted reference it holds: its own globals and
 // tables, and the element segments it has not dropped. What it wrote into imported
-// tables and globals belongs to their owners and stays.
+// tables and globals belongs to their owners and stays. Its own globals and tables are
+// cleared, so the embedder drops an instance only once nothing uses its exports (no
+// other instance imports them), as a store that frees an instance's memory must.
 import { barrierOn } from './barrier-faults.ts';
 import type { Instance } from './instance.ts';
 import { isGcManaged, isGcManagedIn } from './ref-family.ts';

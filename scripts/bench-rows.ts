@@ -58,13 +58,16 @@ export function benchRows(workload: Workload, bytes: Uint8Array, strategies: rea
  * The floor: the least any strategy could do. The final state of an instance, taken
  * once, is copied into freshly allocated storage of the same sizes: globals and tables
  * whole, memories as the span that holds non-zero bytes (allocation zeroes the rest).
+ * Imported tables and memories are the embedder's, made before instantiation, and are
+ * left out as they are from the other rows.
  */
 function floorOf(workload: Workload, compiled: CompiledModule): () => unknown {
   const store = new Store({ gc: { capacityBytes: workload.gcHeapBytes } });
   const instance: Instance = instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), { skipStart: true });
   const globals = instance.globalCells.bytes;
-  const tables = instance.tables.map((t) => t.elements.slice(0, t.size));
-  const memories = instance.memories.map((m) => {
+  const { importedTables, importedMemories } = compiled.info;
+  const tables = instance.tables.slice(importedTables).map((t) => t.elements.slice(0, t.size));
+  const memories = instance.memories.slice(importedMemories).map((m) => {
     const bytes = m.bytes;
     let low = 0;
     let high = bytes.length;

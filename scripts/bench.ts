@@ -16,7 +16,7 @@ import { workloadBytes } from '../workloads/workload-bytes.ts';
 import { BadInput } from './bad-input.ts';
 import type { WorkerPlan, WorkerSamples } from './bench-worker.ts';
 import { currentEnvironment } from './environment.ts';
-import { RESULTS_SCHEMA, writeResults, type ResultRow, type Results, type WorkloadInfo } from './results-file.ts';
+import { checkWritable, RESULTS_SCHEMA, writeResults, type ResultRow, type Results, type WorkloadInfo } from './results-file.ts';
 import { summarize } from './statistics.ts';
 import { requireStrategy } from './strategies.ts';
 import { formatDuration } from './format.ts';
@@ -39,6 +39,8 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
   const processes = options.processes === undefined ? (quick ? 2 : 3) : Number(options.processes);
   if (!Number.isInteger(processes) || processes < 1) throw new BadInput(`--processes must be a whole number ≥ 1, not ${options.processes}`);
   const out = options.out ?? fileURLToPath(new URL(`../results/runs/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url));
+  // Checked before measuring: minutes of samples must not be lost to a bad --out.
+  await checkWritable(out);
   const plan: Omit<WorkerPlan, 'seed'> = {
     workloads,
     strategies,
@@ -83,7 +85,15 @@ export async function benchCommand(options: BenchOptions): Promise<number> {
     schema: RESULTS_SCHEMA,
     createdAt: new Date().toISOString(),
     environment: currentEnvironment(WORKER_FLAGS),
-    config: { quick, processes, budgetMs: plan.budgetMs, workloads, strategies },
+    config: {
+      quick,
+      processes,
+      budgetMs: plan.budgetMs,
+      minIterations: plan.minIterations,
+      maxIterations: plan.maxIterations,
+      workloads,
+      strategies,
+    },
     workloads: infos,
     rows,
     counters,

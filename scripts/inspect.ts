@@ -34,6 +34,9 @@ export async function inspectCommand(file: string, options: InspectOptions): Pro
   const strategy = requireStrategy(options.strategy ?? DEFAULT_STRATEGY);
   const module = await resolveModule(file);
   if (options.showCode === true) {
+    if (options.strategy !== undefined && options.strategy !== 'compiled') {
+      throw new BadInput('--show-code prints the compiled strategy\'s code; it takes no other --strategy');
+    }
     process.stdout.write(`${compiledSource(withFile(file, () => compile(module.bytes)))}\n`);
     return 0;
   }

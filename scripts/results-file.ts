@@ -39,6 +39,9 @@ export interface Results {
     readonly quick: boolean;
     readonly processes: number;
     readonly budgetMs: number;
+    /** Samples per row and process are bounded to this range; warm-up calls come before. */
+    readonly minIterations: number;
+    readonly maxIterations: number;
     readonly workloads: readonly string[];
     readonly strategies: readonly string[];
   };
@@ -73,18 +76,30 @@ function resultsProblem(json: unknown): string | undefined {
 }
 
 /**
+ * That `path` can take a results file: its folder can be made, and anything already
+ * there is a results file of ours (which a new one may replace).
+ */
+export async function checkWritable(path: string): Promise<void> {
+  if (existsSync(path)) await readResults(path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new BadInput(`${path}: cannot write there: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/**
  * Writes `results` to `path` atomically. An existing file there is replaced only if it
  * is itself a readable results file: anything else is reported and left as it is.
  */
 export async function writeResults(path: string, results: Results): Promise<void> {
-  if (existsSync(path)) await readResults(path);
-  await mkdir(dirname(path), { recursive: true });
+  await checkWritable(path);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     await writeFile(temporary, `${JSON.stringify(results)}\n`);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    throw new BadInput(`${path}: cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }

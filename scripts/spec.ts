@@ -6,7 +6,7 @@ import type { Strategy } from '../runtime/initializer.ts';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compile, type CompiledModule } from '../runtime/compile.ts';
-import { CompileError, LinkError, RuntimeError, UnsupportedError } from '../runtime/errors.ts';
+import { CompileError, LinkError, RuntimeError } from '../runtime/errors.ts';
 import { readGlobalValue } from '../runtime/global-value.ts';
 import type { Instance } from '../runtime/instance.ts';
 import { instantiate } from '../runtime/instantiate.ts';
@@ -51,9 +51,6 @@ export const SKIP = {
   /** A command using a module or instance that an earlier command failed to make. */
   afterFailure: 'after failure',
 } as const;
-
-/** `UnsupportedError`s are skipped under this prefix and the error's message. */
-export const UNSUPPORTED_PREFIX = 'unsupported: ';
 
 const EXCUSED: ReadonlySet<string> = new Set([SKIP.bodyValidation, SKIP.startTrap, SKIP.staleState]);
 
@@ -403,7 +400,6 @@ class ScriptRun {
   /** Why a failed instantiation proves nothing, if it does not. */
   private excuse(attempt: Attempt): Outcome | undefined {
     if (attempt.blockedBy !== undefined) return skipped(attempt.blockedBy);
-    if (attempt.error instanceof UnsupportedError) return skipped(unsupportedCategory(attempt.error));
     // A table or memory may have been grown by code that did not run: limits and segment
     // bounds are checked against sizes the script did not intend.
     if (attempt.staleImport && (attempt.error instanceof LinkError || attempt.error instanceof RuntimeError)) {
@@ -526,16 +522,11 @@ class ScriptRun {
 
 /** The outcome of an exception that was not the expected one. */
 function unexpected(expected: string, error: unknown): Outcome {
-  if (error instanceof UnsupportedError) return skipped(unsupportedCategory(error));
   if (error instanceof CompileError) return failed(expected, `${error.kind}: ${error.message}`);
   if (error instanceof LinkError || error instanceof RuntimeError) return failed(expected, `${error.name}: ${error.message}`);
   // Anything else is the runtime crashing; its stack shows where.
   const crash = error instanceof Error ? error : new Error(String(error));
   return failed(expected, `crash: ${crash.name}: ${crash.message}`, crash.stack);
-}
-
-function unsupportedCategory(error: UnsupportedError): string {
-  return UNSUPPORTED_PREFIX + error.message;
 }
 
 // ---- Results ---------------------------------------------------------------------------
