@@ -2,6 +2,7 @@
 // initial values counts them (the write barrier with nothing to release).
 import type { FieldValue, GcHeap } from './gc-heap.ts';
 import { layoutOf, storeField, type ArrayLayout, type StructLayout } from './gc-layout.ts';
+import type { ConstExpr } from './module.ts';
 
 /** struct.new: `values` in field order. */
 export function allocateStruct(heap: GcHeap, typeId: number, values: readonly FieldValue[], mayCollect: boolean): number {
@@ -40,4 +41,11 @@ export function allocateFixedArray(heap: GcHeap, typeId: number, values: readonl
   const raw = heap.allocate('array', typeId, layout.element.bytes * payload.length, payload, layout.childRefs, mayCollect);
   if (layout.element.counted) for (const child of payload) heap.incRef(child as number);
   return raw;
+}
+
+const ALLOCATING_OPS: ReadonlySet<string> = new Set(['struct.new', 'struct.new_default', 'array.new', 'array.new_default', 'array.new_fixed']);
+
+/** Whether evaluating `expr` allocates GC objects (and so may need roots, and may collect). */
+export function constExprAllocates(expr: ConstExpr): boolean {
+  return expr.ops.some((op) => ALLOCATING_OPS.has(op.op));
 }

@@ -226,8 +226,9 @@ export class GcHeap {
    */
   exitScope(depth: number): void {
     if (depth >= this.scopeStarts.length) return;
-    const start = this.scopeStarts[depth];
-    this.scopeStarts.length = depth;
+    const starts = this.scopeStarts;
+    const start = starts[depth];
+    while (starts.length > depth) starts.pop();
     const roots = this.rootStack;
     while (roots.length > start) this.deferredDecrements.push(roots.pop()!);
     if (this.deferredDecrements.length > MAX_DEFERRED_DECREMENTS && roots.length === 0) this.collect();

@@ -15,6 +15,7 @@ import { heapFamily } from '../runtime/ref-family.ts';
 import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
 import { GlobalCells, PAGE_BYTES } from '../runtime/store.ts';
 import { MAX_TABLE_ELEMENTS } from '../runtime/allocate.ts';
+import { constExprAllocates } from '../runtime/gc-alloc.ts';
 import { toCanonicalRefType } from '../runtime/type-registry.ts';
 import { foldConstExpr } from './constant-folding.ts';
 import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
@@ -153,10 +154,8 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   return { globals, foldedGlobals: folded.map((v) => v !== undefined), tables, memories, coveredElements, coveredDatas };
 }
 
-const ALLOCATING_OPS = new Set(['struct.new', 'struct.new_default', 'array.new', 'array.new_default', 'array.new_fixed']);
-
 function allocates(items: CompiledModule['module']['elements'][number]['items']): boolean {
-  return items.kind === 'exprs' && items.exprs.some((expr) => expr.ops.some((op) => ALLOCATING_OPS.has(op.op)));
+  return items.kind === 'exprs' && items.exprs.some(constExprAllocates);
 }
 
 /** Items that are all function references or nulls, as lazy words; else undefined. */

@@ -4,7 +4,8 @@ import type { CompiledModule } from '../runtime/compile.ts';
 import { writeSlot } from '../runtime/const-value.ts';
 import type { Initializer } from '../runtime/initializer.ts';
 import type { Instance } from '../runtime/instance.ts';
-import type { ElementSegment } from '../runtime/module.ts';
+import type { ConstExpr, ElementSegment } from '../runtime/module.ts';
+import { constExprAllocates } from '../runtime/gc-alloc.ts';
 import { funcRef } from '../runtime/raw-ref.ts';
 import { isGcManaged, isGcManagedIn } from '../runtime/ref-family.ts';
 import {
@@ -19,29 +20,42 @@ import { resultKind, type ConstEvaluator, type ResultKind } from './const-evalua
 
 interface PreparedSegment<P> {
   readonly offset?: P;
-  readonly items?: readonly P[];
+  readonly items?: readonly Prepared<P>[];
+}
+
+/**
+ * An expression as the evaluator prepared it, and whether its evaluation needs a root
+ * scope: only one that allocates does (a rooting evaluator roots what it allocates).
+ */
+interface Prepared<P> {
+  readonly expr: P;
+  readonly scoped: boolean;
 }
 
 export class InterpretedInitializer<P> implements Initializer {
   private readonly compiled: CompiledModule;
   private readonly evaluator: ConstEvaluator<P>;
-  private readonly globalInits: readonly P[];
-  private readonly tableInits: readonly (P | undefined)[];
+  private readonly globalInits: readonly Prepared<P>[];
+  private readonly tableInits: readonly (Prepared<P> | undefined)[];
   private readonly elements: readonly PreparedSegment<P>[];
   private readonly dataOffsets: readonly (P | undefined)[];
   private readonly globalKinds: readonly ResultKind[];
 
   constructor(compiled: CompiledModule, evaluator: ConstEvaluator<P>) {
     const { module } = compiled;
-    const prepare = (expr: Parameters<ConstEvaluator<P>['prepare']>[0]) => evaluator.prepare(expr);
+    const prepare = (expr: ConstExpr): P => evaluator.prepare(expr);
+    const prepareScoped = (expr: ConstExpr): Prepared<P> => ({
+      expr: evaluator.prepare(expr),
+      scoped: evaluator.rooted && constExprAllocates(expr),
+    });
     this.compiled = compiled;
     this.evaluator = evaluator;
-    this.globalInits = module.globals.map((g) => prepare(g.init));
+    this.globalInits = module.globals.map((g) => prepareScoped(g.init));
     this.globalKinds = module.globals.map((g) => resultKind(g.type.type));
-    this.tableInits = module.tables.map((t) => (t.init === undefined ? undefined : prepare(t.init)));
+    this.tableInits = module.tables.map((t) => (t.init === undefined ? undefined : prepareScoped(t.init)));
     this.elements = module.elements.map((segment) => ({
       offset: segment.mode.kind === 'active' ? prepare(segment.mode.offset) : undefined,
-      items: segment.items.kind === 'exprs' ? segment.items.exprs.map(prepare) : undefined,
+      items: segment.items.kind === 'exprs' ? segment.items.exprs.map(prepareScoped) : undefined,
     }));
     this.dataOffsets = module.datas.map((d) => (d.mode.kind === 'active' ? prepare(d.mode.offset) : undefined));
   }
@@ -57,8 +71,9 @@ export class InterpretedInitializer<P> implements Initializer {
   initializeGlobal(instance: Instance, cells: GlobalCells, i: number): void {
     const heap = instance.store.heap;
     const type = instance.globalTypes[instance.globalImports.length + i].type;
-    const scope = this.evaluator.rooted ? heap.enterScope() : -1;
-    const value = this.evaluator.evaluate(instance, this.globalInits[i], this.globalKinds[i]);
+    const init = this.globalInits[i];
+    const scope = init.scoped ? heap.enterScope() : -1;
+    const value = this.evaluator.evaluate(instance, init.expr, this.globalKinds[i]);
     // The slot's count comes before the scope lets go of the evaluator's root.
     if (isGcManaged(type)) heap.writeBarrier(0, value as number);
     writeSlot(cells, i, type, value);
@@ -76,8 +91,8 @@ export class InterpretedInitializer<P> implements Initializer {
     if (init === undefined) return;
     const heap = instance.store.heap;
     const table = instance.tables[this.compiled.info.importedTables + i];
-    const scope = this.evaluator.rooted ? heap.enterScope() : -1;
-    const raw = this.evaluator.evaluate(instance, init, 'ref') as number;
+    const scope = init.scoped ? heap.enterScope() : -1;
+    const raw = this.evaluator.evaluate(instance, init.expr, 'ref') as number;
     if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
     table.elements.fill(raw, 0, table.size);
     if (scope >= 0) heap.exitScope(scope);
@@ -145,8 +160,9 @@ export class InterpretedInitializer<P> implements Initializer {
     const counted = isGcManagedIn(this.compiled.info.canonicalTypes, segment.type);
     const heap = instance.store.heap;
     for (let i = 0; i < refs.length; i++) {
-      const scope = this.evaluator.rooted ? heap.enterScope() : -1;
-      refs[i] = this.evaluator.evaluate(instance, items![i], 'ref') as number;
+      const item = items![i];
+      const scope = item.scoped ? heap.enterScope() : -1;
+      refs[i] = this.evaluator.evaluate(instance, item.expr, 'ref') as number;
       if (counted) heap.incRef(refs[i]);
       if (scope >= 0) heap.exitScope(scope);
     }
