@@ -71,6 +71,17 @@ describe('root scopes are last in, first out', () => {
     expect(outer.closed).toBe(true);
   });
 
+  it('a scope opened before an instantiation stays usable after it, succeeded or failed', () => {
+    const { store } = gcTestStore();
+    const scope = new RootScope(store);
+    instantiateWat(store, FUNCS);
+    expect(() => instantiateWat(store, '(module (table 1 funcref) (elem (i32.const 5) func))')).toThrow(RuntimeError);
+    expect(store.heap.openScopes()).toBe(1);
+    expect(store.heap.hostValue(scope.hostRef('after').raw)).toBe('after');
+    scope.close();
+    expect(store.heap.openScopes()).toBe(0);
+  });
+
   it('an inner scope left open is closed when an enclosing scope unwinds', () => {
     const { store } = gcTestStore();
     const depth = store.heap.enterScope();

@@ -121,6 +121,19 @@ export class GcHeap {
     return heapRef(id);
   }
 
+  /** Running totals, read before and after an instantiation to count what it did. */
+  get allocationCount(): number {
+    return this.allocations;
+  }
+
+  get collectionCount(): number {
+    return this.collections;
+  }
+
+  get barrierCount(): number {
+    return this.barriers;
+  }
+
   /**
    * Makes room for an object with `payloadBytes` of payload: collects when the heap is
    * full (or refuses to, see `allocate`), and fails when it is still full.

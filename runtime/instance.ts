@@ -30,7 +30,8 @@ export class Instance {
   readonly counters: InstantiationCounters = zeroCounters();
   /** Set once `releaseInstance` has released what the instance held. */
   released = false;
-  private readonly globalObjects = new Map<number, GlobalInst>();
+  /** Made on the first request for a defined global's object (most instances get none). */
+  private globalObjects?: Map<number, GlobalInst>;
   private exportMap?: Map<string, Extern>;
 
   constructor(store: Store, module: CompiledModule) {
@@ -43,6 +44,7 @@ export class Instance {
 
   global(index: number): GlobalInst {
     if (index < this.globalImports.length) return this.globalImports[index];
+    this.globalObjects ??= new Map();
     let global = this.globalObjects.get(index);
     if (global === undefined) {
       const type = this.globalTypes[index];

@@ -37,7 +37,11 @@ export function instantiate(
   allocateFunctions(instance);
   allocateTags(instance);
   const heap = store.heap;
-  const before = heap.stats();
+  const allocations = heap.allocationCount;
+  const collections = heap.collectionCount;
+  const barriers = heap.barrierCount;
+  // Encloses every scope an evaluation opens, so that an error cut short anywhere is
+  // unwound in one step; it holds no roots of its own and closes on success too.
   const scope = heap.enterScope();
   try {
     initializer.initializeGlobals(instance);
@@ -49,10 +53,10 @@ export function instantiate(
     if (module.start !== undefined && options.skipStart !== true) {
       throw new StartFunctionError(module.start);
     }
-    const after = heap.stats();
-    instance.counters.gcAllocations = after.allocations - before.allocations;
-    instance.counters.collections = after.collections - before.collections;
-    instance.counters.barriers = after.barriers - before.barriers;
+    instance.counters.gcAllocations = heap.allocationCount - allocations;
+    instance.counters.collections = heap.collectionCount - collections;
+    instance.counters.barriers = heap.barrierCount - barriers;
+    heap.exitScope(scope);
     return instance;
   } catch (error) {
     // A trap or an out-of-memory error leaves no instance behind: release what it held,

@@ -173,8 +173,11 @@ function foldItems(items: CompiledModule['module']['elements'][number]['items'])
 class CachedInitializer implements Initializer {
   private readonly image: ModuleImage;
   private readonly rest: InterpretedInitializer<PreparedExpr>;
+  // What is left to compute per instance, listed once per module.
   private readonly unfoldedGlobals: readonly number[];
-  private readonly imagedTables: ReadonlySet<number>;
+  private readonly tablesToFill: readonly number[];
+  private readonly uncoveredElements: readonly number[];
+  private readonly uncoveredDatas: readonly number[];
   private readonly elemTemplate: readonly Uint32Array[];
   private readonly dataTemplate: readonly Uint8Array[];
 
@@ -182,7 +185,12 @@ class CachedInitializer implements Initializer {
     this.image = buildModuleImage(compiled);
     this.rest = new InterpretedInitializer(compiled, fastPathEvaluator);
     this.unfoldedGlobals = this.image.foldedGlobals.flatMap((folded, i) => (folded ? [] : [i]));
-    this.imagedTables = new Set(this.image.tables.map((t) => t.table));
+    const imagedTables = new Set(this.image.tables.map((t) => t.table));
+    const { importedTables } = compiled.info;
+    this.tablesToFill = compiled.module.tables.flatMap((_, i) => (imagedTables.has(importedTables + i) ? [] : [i]));
+    this.uncoveredElements = this.image.coveredElements.flatMap((covered, i) => (covered ? [] : [i]));
+    // Passive data segments need nothing beyond the template.
+    this.uncoveredDatas = compiled.module.datas.flatMap((d, i) => (this.image.coveredDatas[i] || d.mode.kind !== 'active' ? [] : [i]));
     this.elemTemplate = this.image.coveredElements.map(() => EMPTY_REFS);
     this.dataTemplate = compiled.module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES));
   }
@@ -199,10 +207,7 @@ class CachedInitializer implements Initializer {
 
   /** Tables with an image get their init value from it (initializeElementSegments). */
   initializeTables(instance: Instance): void {
-    const imported = instance.module.info.importedTables;
-    for (let i = 0; i < instance.module.module.tables.length; i++) {
-      if (!this.imagedTables.has(imported + i)) this.rest.initializeTable(instance, i);
-    }
+    for (const i of this.tablesToFill) this.rest.initializeTable(instance, i);
   }
 
   initializeElementSegments(instance: Instance): void {
@@ -215,8 +220,7 @@ class CachedInitializer implements Initializer {
       counters.slotsWritten += elements.length;
     }
     instance.elems = this.elemTemplate.slice();
-    const covered = this.image.coveredElements;
-    for (let i = 0; i < covered.length; i++) if (!covered[i]) this.rest.initializeElementSegment(instance, i);
+    for (const i of this.uncoveredElements) this.rest.initializeElementSegment(instance, i);
   }
 
   initializeDataSegments(instance: Instance): void {
@@ -230,8 +234,7 @@ class CachedInitializer implements Initializer {
       }
     }
     instance.datas = this.dataTemplate.slice();
-    const covered = this.image.coveredDatas;
-    for (let i = 0; i < covered.length; i++) if (!covered[i]) this.rest.initializeDataSegment(instance, i);
+    for (const i of this.uncoveredDatas) this.rest.initializeDataSegment(instance, i);
   }
 }
 
