@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../runtime/compile.ts';
-import { describeInstance } from '../runtime/instance-state.ts';
-import { instantiate } from '../runtime/instantiate.ts';
-import { Store } from '../runtime/store.ts';
-import { v8Wasm } from '../runtime/v8-instance-state.ts';
-import { assembleWat } from './wat.ts';
+import { compile } from '../runtime/module/compile.ts';
+import { describeInstance } from '../runtime/embedder/instance-state.ts';
+import { instantiate } from '../runtime/instance/instantiate.ts';
+import { Store } from '../runtime/instance/store.ts';
+import { v8Wasm } from '../runtime/v8/v8-instance-state.ts';
+import { assembleWat } from '../workloads/wat.ts';
 import { writeResults, type Results } from './results-file.ts';
+import { defaultStrategy } from '../variants/registry.ts';
 
 const CLI = fileURLToPath(new URL('cli.ts', import.meta.url));
 
@@ -48,7 +49,7 @@ describe('instlab inspect', () => {
     const compiled = compile(await assembleWat('module.wat', WAT));
     const base = store.createGlobal({ type: 'i32', mutable: false });
     base.cells.i32[0] = 8;
-    const expected = describeInstance(instantiate(store, compiled, () => base));
+    const expected = describeInstance(instantiate(store, compiled, () => base, { strategy: defaultStrategy() }));
     expect(JSON.parse(run.stdout)).toEqual(expected);
     expect(JSON.parse(run.stdout).exports.g).toEqual({ kind: 'global', type: 'i64', mutable: false, value: '-5' });
     expect(JSON.parse(run.stdout).exports.f.value).toBe('0x7fa00000');

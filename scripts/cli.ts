@@ -3,6 +3,7 @@
 // stack trace).
 import { Command, CommanderError } from 'commander';
 import { BadInput } from './bad-input.ts';
+import { ImportsJsonError } from '../workloads/imports-json.ts';
 // Each command's module is loaded when the command runs, so a quick command does not pay
 // for loading the workloads, the assemblers and the bench.
 
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
     .option('--out <file>', 'results file (default results/runs/<time>.json)')
     .action(async (options) => {
-      const { benchCommand } = await import('./bench.ts');
+      const { benchCommand } = await import('./bench/bench.ts');
       status = await benchCommand({
         ...options,
         workload: options.workload.length > 0 ? options.workload : undefined,
@@ -71,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (files: string[], options: { strategy?: string }) => {
       const { requireStrategy } = await import('./strategies.ts');
       const strategy = options.strategy === undefined ? undefined : requireStrategy(options.strategy);
-      status = (await import('./spec.ts')).specCommand(files, { verbose, strategy });
+      status = (await import('./spec/spec.ts')).specCommand(files, { verbose, strategy });
     });
 
   try {
@@ -79,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return status;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof BadInput) {
+    if (error instanceof BadInput || error instanceof ImportsJsonError) {
       process.stderr.write(`instlab: ${error.message}\n`);
       if (verbose) process.stderr.write(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
       return 2;

@@ -1,19 +1,21 @@
 // `instlab inspect FILE`: instantiate a module and print its instance state.
-import { compile } from '../runtime/compile.ts';
-import { instantiate } from '../runtime/instantiate.ts';
-import { describeInstance, type ExportState, type InstanceState } from '../runtime/instance-state.ts';
-import type { StateValue } from '../runtime/state-value.ts';
-import { Store, type ImportResolver } from '../runtime/store.ts';
-import { stubImports } from '../runtime/stub-imports.ts';
+import { compile } from '../runtime/module/compile.ts';
+import { instantiate } from '../runtime/instance/instantiate.ts';
+import { describeInstance, type ExportState, type InstanceState } from '../runtime/embedder/instance-state.ts';
+import type { StateValue } from '../runtime/embedder/state-value.ts';
+import { Store, type ImportResolver } from '../runtime/instance/store.ts';
+import { stubImports } from '../runtime/embedder/stub-imports.ts';
 import { BadInput } from './bad-input.ts';
-import { importsFromJson, readImportsFile } from './imports-file.ts';
+import { readImportsFile } from './imports-file.ts';
+import { importsFromJson } from '../workloads/imports-json.ts';
 import { resolveModule, type ResolvedModule } from './workloads.ts';
 import { resolveWorkloadImports } from '../workloads/imports.ts';
 import { requireStrategy } from './strategies.ts';
 import { DEFAULT_STRATEGY, strategies } from '../variants/registry.ts';
 import { compiledSource } from '../variants/compiled.ts';
-import type { InstantiationCounters, Strategy } from '../runtime/initializer.ts';
-import type { Instance } from '../runtime/instance.ts';
+import type { InstantiationCounters, Strategy } from '../runtime/instance/initializer.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import { InternalError } from '../runtime/errors.ts';
 
 export interface InspectOptions {
   readonly strategy?: string;
@@ -81,12 +83,13 @@ function formatCounters<Row extends object>(rows: Record<string, Row>): string {
   return `${[header, ...lines].join('\n')}\n`;
 }
 
-/** Runtime errors about the module become bad input naming the file. */
+/** The runtime's answers about the module become bad input naming the file; a bug stays a crash. */
 function withFile<T>(file: string, action: () => T): T {
   try {
     return action();
   } catch (error) {
-    if (error instanceof Error && error.name !== 'TypeError' && error.name !== 'RangeError') {
+    const crash = error instanceof InternalError || error instanceof TypeError || error instanceof RangeError;
+    if (error instanceof Error && !crash) {
       throw new BadInput(`${file}: ${error.name}: ${error.message}`, { cause: error });
     }
     throw error;

@@ -1,7 +1,7 @@
 // Where a module's bytes come from: a .wasm file, or a .wat file assembled here.
 import { readFile } from 'node:fs/promises';
 import { BadInput } from './bad-input.ts';
-import { assembleWat } from './wat.ts';
+import { assembleWat } from '../workloads/wat.ts';
 
 export async function loadModuleBytes(path: string): Promise<Uint8Array> {
   let contents: Buffer;

@@ -6,8 +6,8 @@ import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BadInput } from './bad-input.ts';
 import { readJsonFile } from './json-file.ts';
-import type { Environment } from './environment.ts';
-import type { InstantiationCounters } from '../runtime/initializer.ts';
+import type { Environment } from './bench/environment.ts';
+import type { InstantiationCounters } from '../runtime/instance/initializer.ts';
 import type { Summary } from './statistics.ts';
 
 export const RESULTS_SCHEMA = 'instlab.results/1';

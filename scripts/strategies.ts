@@ -1,6 +1,6 @@
 // `instlab strategies`: the strategies by name, with what each does.
 import { DEFAULT_STRATEGY, strategies, strategyByName } from '../variants/registry.ts';
-import type { Strategy } from '../runtime/initializer.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
 import { BadInput } from './bad-input.ts';
 
 export function strategiesCommand(options: { json?: boolean }): number {

@@ -6,17 +6,17 @@
 // depends on imports or allocates GC objects (objects have identity) is still computed
 // per instance, in the spec's order. Wasmtime's lazy funcref tables and copy-on-write
 // memory images are this idea at engine scale.
-import type { CompiledModule } from '../runtime/compile.ts';
-import type { Value } from '../runtime/const-value.ts';
-import { writeSlot } from '../runtime/const-value.ts';
-import type { Initializer, Strategy } from '../runtime/initializer.ts';
-import type { Instance } from '../runtime/instance.ts';
-import { heapFamily } from '../runtime/ref-family.ts';
-import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
-import { GlobalCells, PAGE_BYTES } from '../runtime/store.ts';
-import { MAX_TABLE_ELEMENTS } from '../runtime/allocate.ts';
-import { constExprAllocates } from '../runtime/gc-alloc.ts';
-import { toCanonicalRefType } from '../runtime/type-registry.ts';
+import type { CompiledModule } from '../runtime/module/compile.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import { writeSlot } from '../runtime/instance/const-value.ts';
+import type { Initializer, Strategy } from '../runtime/instance/initializer.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import { heapFamily } from '../runtime/module/ref-family.ts';
+import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
+import { GlobalCells, PAGE_BYTES } from '../runtime/instance/store.ts';
+import { MAX_TABLE_ELEMENTS } from '../runtime/instance/allocate.ts';
+import { constExprAllocates } from '../runtime/gc/alloc.ts';
+import { toCanonicalRefType } from '../runtime/module/type-registry.ts';
 import { foldConstExpr } from './constant-folding.ts';
 import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';

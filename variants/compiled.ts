@@ -7,16 +7,16 @@
 // run in order through the same trap-checking operations as every strategy, so partial
 // initialization is the spec's. GC allocations are rooted in a scope around each global
 // or item, as `val` roots them.
-import type { CompiledModule } from '../runtime/compile.ts';
-import type { Value } from '../runtime/const-value.ts';
-import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
-import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc-layout.ts';
-import type { Initializer, Strategy } from '../runtime/initializer.ts';
-import type { ConstExpr, ValType } from '../runtime/module.ts';
-import { i31Ref } from '../runtime/raw-ref.ts';
-import { isGcManagedIn } from '../runtime/ref-family.ts';
-import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment, EMPTY_BYTES, EMPTY_REFS } from '../runtime/segment-ops.ts';
-import { GlobalCells } from '../runtime/store.ts';
+import type { CompiledModule } from '../runtime/module/compile.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc/layout.ts';
+import type { Initializer, Strategy } from '../runtime/instance/initializer.ts';
+import type { ConstExpr, ValType } from '../runtime/module/module.ts';
+import { i31Ref } from '../runtime/gc/raw-ref.ts';
+import { isGcManagedIn } from '../runtime/module/ref-family.ts';
+import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
+import { GlobalCells } from '../runtime/instance/store.ts';
 import { buildModuleImage, type ModuleImage } from './cached.ts';
 import { foldConstExpr } from './constant-folding.ts';
 

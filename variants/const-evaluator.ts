@@ -1,9 +1,9 @@
 // How the interpreted strategies evaluate a constant expression. `P` is the form a
 // strategy prepares per module from each `ConstExpr` (the expression itself, or a
 // precomputed constant).
-import type { Value } from '../runtime/const-value.ts';
-import type { Instance } from '../runtime/instance.ts';
-import type { ConstExpr, ValType } from '../runtime/module.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import type { ConstExpr, ValType } from '../runtime/module/module.ts';
 
 /** What the caller reads the result as: a number type, v128, or a raw reference word. */
 export type ResultKind = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'ref';

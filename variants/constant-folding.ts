@@ -2,9 +2,9 @@
 // instance: numeric constants, extended-const arithmetic, null references, and reads of
 // globals folded before. Function references fold only into table images, as lazy
 // references (raw-ref.ts); GC allocations never fold (every instance gets its objects).
-import type { Value } from '../runtime/const-value.ts';
-import type { ConstExpr } from '../runtime/module.ts';
-import { lazyFuncRef } from '../runtime/raw-ref.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import type { ConstExpr } from '../runtime/module/module.ts';
+import { lazyFuncRef } from '../runtime/gc/raw-ref.ts';
 
 export interface FoldContext {
   /** The folded value of a global, or undefined if it depends on the instance. */

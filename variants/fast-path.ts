@@ -3,10 +3,10 @@
 // matched `[I32Const(x)]` and friends before its general loop ("~15% faster in
 // instantiation"); a reviewer proposed `enum ConstExpr { Const(Val), Expr(Vec<ConstOp>) }`,
 // which is the shape used here.
-import type { Value } from '../runtime/const-value.ts';
-import type { Strategy } from '../runtime/initializer.ts';
-import type { Instance } from '../runtime/instance.ts';
-import type { ConstExpr } from '../runtime/module.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import type { ConstExpr } from '../runtime/module/module.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 import { valEvaluator } from './val.ts';

@@ -1,21 +1,21 @@
 // Initialization by evaluating each constant expression at instantiation, in the spec's
 // order: what `raw`, `val` and `fast-path` share. Each differs only in its evaluator.
-import type { CompiledModule } from '../runtime/compile.ts';
-import { writeSlot } from '../runtime/const-value.ts';
-import type { Initializer } from '../runtime/initializer.ts';
-import type { Instance } from '../runtime/instance.ts';
-import type { ConstExpr, ElementSegment } from '../runtime/module.ts';
-import { constExprAllocates } from '../runtime/gc-alloc.ts';
-import { funcRef } from '../runtime/raw-ref.ts';
-import { isGcManaged, isGcManagedIn } from '../runtime/ref-family.ts';
+import type { CompiledModule } from '../runtime/module/compile.ts';
+import { writeSlot } from '../runtime/instance/const-value.ts';
+import type { Initializer } from '../runtime/instance/initializer.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import type { ConstExpr, ElementSegment } from '../runtime/module/module.ts';
+import { constExprAllocates } from '../runtime/gc/alloc.ts';
+import { funcRef } from '../runtime/gc/raw-ref.ts';
+import { isGcManaged, isGcManagedIn } from '../runtime/module/ref-family.ts';
 import {
   addressOf,
   applyDataSegment,
   applyElementSegment,
   dropElementSegment,
   EMPTY_BYTES,
-} from '../runtime/segment-ops.ts';
-import { GlobalCells } from '../runtime/store.ts';
+} from '../runtime/instance/segment-ops.ts';
+import { GlobalCells } from '../runtime/instance/store.ts';
 import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
 
 interface PreparedSegment<P> {

@@ -2,15 +2,15 @@
 // reusable buffer (`ValRaw`); a GC reference there is a bare heap word no collector can
 // see. So the whole evaluation runs under a no-GC guard: an allocation that would need a
 // collection fails with `GcNotAllowed` instead of corrupting the heap.
-import { readSlot, writeSlot, type Value } from '../runtime/const-value.ts';
-import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/store.ts';
-import type { FieldValue } from '../runtime/gc-heap.ts';
-import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
-import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc-layout.ts';
-import type { Strategy } from '../runtime/initializer.ts';
-import type { Instance } from '../runtime/instance.ts';
-import type { ConstExpr, ValType } from '../runtime/module.ts';
-import { funcRef, i31Ref } from '../runtime/raw-ref.ts';
+import { readSlot, writeSlot, type Value } from '../runtime/instance/const-value.ts';
+import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/instance/store.ts';
+import type { FieldValue } from '../runtime/gc/heap.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc/layout.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import type { ConstExpr, ValType } from '../runtime/module/module.ts';
+import { funcRef, i31Ref } from '../runtime/gc/raw-ref.ts';
 import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 

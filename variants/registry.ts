@@ -1,5 +1,5 @@
 // The strategies by name. The names are part of the CLI and results contract.
-import type { Strategy } from '../runtime/initializer.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
 import { cached } from './cached.ts';
 import { compiledStrategy } from './compiled.ts';
 import { fastPath } from './fast-path.ts';

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runSpecFiles } from '../scripts/spec.ts';
+import { runSpecFiles } from '../scripts/spec/spec.ts';
 import { strategies } from './registry.ts';
 
 const SPEC_DIR = fileURLToPath(new URL('../../shared/spec/binary/', import.meta.url));

@@ -2,14 +2,14 @@
 // behaviour only `raw` has: refusing a collection during const eval.
 import { describe, expect, it } from 'vitest';
 import { compile as assembleGcWat } from 'watr';
-import { compile } from '../runtime/compile.ts';
-import { GcNotAllowed } from '../runtime/gc-heap.ts';
-import { gcTestStore } from '../runtime/gc-test-kit.ts';
-import { describeInstance } from '../runtime/instance-state.ts';
-import { instantiate } from '../runtime/instantiate.ts';
-import { releaseInstance } from '../runtime/release-instance.ts';
-import { Store } from '../runtime/store.ts';
-import { strategies, strategyByName } from './registry.ts';
+import { compile } from '../runtime/module/compile.ts';
+import { GcNotAllowed } from '../runtime/gc/heap.ts';
+import { gcTestStore } from '../runtime/gc/test-kit.ts';
+import { describeInstance } from '../runtime/embedder/instance-state.ts';
+import { instantiate } from '../runtime/instance/instantiate.ts';
+import { releaseInstance } from '../runtime/instance/release-instance.ts';
+import { Store } from '../runtime/instance/store.ts';
+import { defaultStrategy, strategies, strategyByName } from './registry.ts';
 
 const compileWat = (wat: string) => compile(assembleGcWat(wat));
 
@@ -93,13 +93,13 @@ describe('raw refuses a collection during const eval', () => {
 
   function afterGarbage(name: string) {
     const { store } = gcTestStore(4000);
-    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined));
+    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined, { strategy: defaultStrategy() }));
     return () => instantiateWith(name, NEEDS_GC, store);
   }
 
   it('raw fails with GcNotAllowed, and the heap is left consistent', () => {
     const { store } = gcTestStore(4000);
-    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined));
+    releaseInstance(instantiate(store, compileWat(GARBAGE), () => undefined, { strategy: defaultStrategy() }));
     expect(() => instantiateWith('raw', NEEDS_GC, store)).toThrow(GcNotAllowed);
     store.heap.collect();
     expect(store.heap.stats().liveObjects).toBe(0);

@@ -2,14 +2,14 @@
 // (`Val`), and every GC reference the evaluation makes is rooted in the caller's root
 // scope, so an allocation may trigger a collection safely. Safer than `raw`, and the
 // boxing is what made instantiation measurably slower.
-import type { Value } from '../runtime/const-value.ts';
-import type { FieldValue } from '../runtime/gc-heap.ts';
-import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc-alloc.ts';
-import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc-layout.ts';
-import type { Instance } from '../runtime/instance.ts';
-import type { ConstExpr } from '../runtime/module.ts';
-import { funcRef, i31Ref } from '../runtime/raw-ref.ts';
-import type { Strategy } from '../runtime/initializer.ts';
+import type { Value } from '../runtime/instance/const-value.ts';
+import type { FieldValue } from '../runtime/gc/heap.ts';
+import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
+import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc/layout.ts';
+import type { Instance } from '../runtime/instance/instance.ts';
+import type { ConstExpr } from '../runtime/module/module.ts';
+import { funcRef, i31Ref } from '../runtime/gc/raw-ref.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 

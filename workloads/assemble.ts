@@ -3,7 +3,7 @@
 // rec groups, GC constant expressions), and is also used for tables with initializer
 // expressions, so one assembler is answerable for each feature.
 import { compile as watrCompile } from 'watr';
-import { assembleWat } from '../scripts/wat.ts';
+import { assembleWat } from './wat.ts';
 import { packageVersion } from './package-root.ts';
 
 export type AssemblerName = 'wabt' | 'watr';

@@ -1,10 +1,10 @@
 // What a workload is instantiated with: stubs made from the module's own import list,
 // or given externs (the imports-file format of `inspect --imports`) with stubs for
 // whatever is not given.
-import type { CompiledModule } from '../runtime/compile.ts';
-import type { Extern, ImportResolver, Store } from '../runtime/store.ts';
-import { stubExtern } from '../runtime/stub-imports.ts';
-import { importsFromJson } from '../scripts/imports-file.ts';
+import type { CompiledModule } from '../runtime/module/compile.ts';
+import type { Extern, ImportResolver, Store } from '../runtime/instance/store.ts';
+import { stubExtern } from '../runtime/embedder/stub-imports.ts';
+import { importsFromJson } from './imports-json.ts';
 
 /** `{"module": {"name": {"kind": "global", "type": "i32", "value": 7}}}` (design.md). */
 export type ImportsJson = Record<string, Record<string, Record<string, unknown>>>;

@@ -4,14 +4,14 @@
 // runtime/observable-copy.ts), and the workload's own bytes must give its own exports the
 // same state.
 import { describe, expect, it } from 'vitest';
-import { compile, type CompiledModule } from '../runtime/compile.ts';
+import { compile, type CompiledModule } from '../runtime/module/compile.ts';
 import { StartFunctionError } from '../runtime/errors.ts';
-import { GcNotAllowed } from '../runtime/gc-heap.ts';
-import { describeInstance, type InstanceState } from '../runtime/instance-state.ts';
-import { instantiate } from '../runtime/instantiate.ts';
-import { OBSERVE_PREFIX, observedState } from '../runtime/observable-copy.ts';
-import { Store } from '../runtime/store.ts';
-import { strategies, strategyByName } from '../variants/registry.ts';
+import { GcNotAllowed } from '../runtime/gc/heap.ts';
+import { describeInstance, type InstanceState } from '../runtime/embedder/instance-state.ts';
+import { instantiate } from '../runtime/instance/instantiate.ts';
+import { OBSERVE_PREFIX, observedState } from '../runtime/v8/observable-copy.ts';
+import { Store } from '../runtime/instance/store.ts';
+import { defaultStrategy, strategies, strategyByName } from '../variants/registry.ts';
 import { resolveWorkloadImports } from './imports.ts';
 import { findWorkload, GC_SCALES, WORKLOADS, type Workload } from './registry.ts';
 import { describeWithV8 } from './v8-state.ts';
@@ -55,7 +55,10 @@ describe.each(WORKLOADS.map((w) => [w.name, w] as const))('%s', (_, workload) =>
     // The workload's own bytes: no probes, and its start function (if any) not run.
     const store = storeFor(workload);
     const skipStart = compiled.module.start !== undefined;
-    const instance = instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), { skipStart });
+    const instance = instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), {
+      skipStart,
+      strategy: defaultStrategy(),
+    });
     expect(describeInstance(instance)).toEqual(ownExports(v8));
   });
 
@@ -81,7 +84,7 @@ describe('workloads with special handling', () => {
     const workload = findWorkload(name)!;
     const compiled = compile(await workloadBytes(workload));
     const store = storeFor(workload);
-    const strategy = strategyByName('val');
+    const strategy = strategyByName('val')!;
     instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), { strategy });
     const stats = store.heap.stats();
     expect(stats.collections).toBeGreaterThan(0);
@@ -93,7 +96,7 @@ describe('workloads with special handling', () => {
     const compiled = compile(await workloadBytes(workload));
     expect(compiled.module.start).toBeDefined();
     const store = new Store();
-    expect(() => instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports))).toThrow(StartFunctionError);
+    expect(() => instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), { strategy: defaultStrategy() })).toThrow(StartFunctionError);
     expect(describeWithV8(compiled, workload.imports).copy.startRemoved).toBe(true);
   });
 

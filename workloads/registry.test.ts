@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compile } from '../runtime/compile.ts';
+import { compile } from '../runtime/module/compile.ts';
 import { BadInput } from '../scripts/bad-input.ts';
 import { listWorkloads, resolveModule, workloadsCommand, type WorkloadListing } from '../scripts/workloads.ts';
 import { assemblerFor, wabt, type Assembler } from './assemble.ts';

@@ -2,12 +2,12 @@
 // copy (runtime/observable-copy.ts) with imports built to match the workload's (the same
 // values as the given ones, V8 counterparts of our stubs), and the state is read by
 // runtime/v8-observed-state.ts.
-import type { CompiledModule } from '../runtime/compile.ts';
-import type { GlobalType, Import, MemoryType, TableType } from '../runtime/module.ts';
-import { moduleHeapFamily } from '../runtime/ref-family.ts';
-import { storageTypeName } from '../runtime/type-names.ts';
-import { v8Wasm } from '../runtime/v8-instance-state.ts';
-import { observeInV8, type V8Imports, type V8Observation } from '../runtime/v8-observed-state.ts';
+import type { CompiledModule } from '../runtime/module/compile.ts';
+import type { GlobalType, Import, MemoryType, TableType } from '../runtime/module/module.ts';
+import { moduleHeapFamily } from '../runtime/module/ref-family.ts';
+import { storageTypeName } from '../runtime/module/type-names.ts';
+import { v8Wasm } from '../runtime/v8/v8-instance-state.ts';
+import { observeInV8, type V8Imports, type V8Observation } from '../runtime/v8/v8-observed-state.ts';
 import { givenImport, type WorkloadImports } from './imports.ts';
 
 /** Instantiates the observable copy of `compiled` in V8, with the workload's imports, and describes it. */

@@ -1,5 +1,5 @@
 // Data families: N active 16-byte segments side by side in one exported memory.
-import { PAGE_BYTES } from '../../runtime/store.ts';
+import { PAGE_BYTES } from '../../runtime/instance/store.ts';
 import { dataString, STREAM } from './wat-text.ts';
 
 export const DATA_SEGMENT_BYTES = 16;

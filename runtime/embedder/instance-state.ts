@@ -1,0 +1,62 @@
+// An instance's observable state in the `inspect --json` contract: every export, with
+// globals' values, tables' elements and a digest of memories.
+import { createHash } from 'node:crypto';
+import { readSlot } from '../instance/const-value.ts';
+import type { Instance } from '../instance/instance.ts';
+import { describeValue, type StateValue } from './state-value.ts';
+import type { Extern } from '../instance/store.ts';
+import { PAGE_BYTES } from '../instance/store.ts';
+import { storageTypeName } from '../module/type-names.ts';
+import { tableElement } from '../instance/table-element.ts';
+
+export type ExportState =
+  | { kind: 'func'; index: number }
+  | { kind: 'global'; type: string; mutable: boolean; value: StateValue }
+  | { kind: 'table'; type: string; size: number; elements: StateValue[] }
+  | { kind: 'memory'; pages: number; sha256: string }
+  | { kind: 'tag'; index: number };
+
+export interface InstanceState {
+  exports: Record<string, ExportState>;
+}
+
+export function describeInstance(instance: Instance): InstanceState {
+  const exports: Record<string, ExportState> = {};
+  for (const { name, index } of instance.module.module.exports) {
+    exports[name] = describeExport(instance, index, instance.exports.get(name)!);
+  }
+  return { exports };
+}
+
+function describeExport(instance: Instance, index: number, extern: Extern): ExportState {
+  const info = instance.module.info;
+  switch (extern.kind) {
+    case 'func':
+      return { kind: 'func', index };
+    case 'tag':
+      return { kind: 'tag', index };
+    case 'global': {
+      const declared = info.globals[index];
+      const value = readSlot(extern.cells, extern.slot, extern.type.type);
+      return {
+        kind: 'global',
+        type: storageTypeName(declared.type),
+        mutable: declared.mutable,
+        value: describeValue(instance, extern.type.type, value),
+      };
+    }
+    case 'table': {
+      const elements: StateValue[] = new Array(extern.size);
+      for (let i = 0; i < extern.size; i++) {
+        elements[i] = describeValue(instance, extern.type.element, tableElement(extern, i));
+      }
+      return { kind: 'table', type: storageTypeName(info.tables[index].element), size: extern.size, elements };
+    }
+    case 'memory':
+      return {
+        kind: 'memory',
+        pages: extern.bytes.length / PAGE_BYTES,
+        sha256: createHash('sha256').update(extern.bytes).digest('hex'),
+      };
+  }
+}

@@ -1,0 +1,89 @@
+// Default externs for every import of a module, made from the module's own import list:
+// numeric globals 0, null references, functions that trap when called, memories and
+// tables fresh at their minimum size, tags of the declared type. A non-nullable
+// reference cannot be null, so it gets a value of its type where one can be made from
+// nothing: a trapping function, a host object, or i31 0.
+import type { CompiledModule } from '../module/compile.ts';
+import { writeSlot } from '../instance/const-value.ts';
+import { LinkError, RuntimeError } from '../errors.ts';
+import { canonicalFuncTypeId } from './host-func-type.ts';
+import type { Import, RefType } from '../module/module.ts';
+import { funcRef, i31Ref } from '../gc/raw-ref.ts';
+import { heapFamily, isGcManaged } from '../module/ref-family.ts';
+import type { Extern, ImportResolver, Store } from '../instance/store.ts';
+import { toCanonicalGlobalType, toCanonicalTableType } from '../module/type-registry.ts';
+
+export function stubExtern(store: Store, compiled: CompiledModule, entry: Import): Extern {
+  const { desc } = entry;
+  const canonical = compiled.info.canonicalTypes;
+  switch (desc.kind) {
+    case 'func':
+      return trappingFunc(store, canonical[desc.typeIndex], entry);
+    case 'global': {
+      const type = toCanonicalGlobalType(desc.type, canonical);
+      const global = store.createGlobal(type);
+      if (typeof type.type !== 'string' && !type.type.nullable) {
+        const raw = nonNullStub(store, type.type, entry, compiled.module.imports.indexOf(entry));
+        if (isGcManaged(type.type)) store.heap.writeBarrier(0, raw);
+        writeSlot(global.cells, global.slot, type.type, raw);
+      }
+      return global;
+    }
+    case 'memory':
+      return store.createMemory(desc.type);
+    case 'table': {
+      const type = toCanonicalTableType(desc.type, canonical);
+      const table = store.createTable(type);
+      if (!type.element.nullable && table.size > 0) {
+        const raw = nonNullStub(store, type.element, entry, compiled.module.imports.indexOf(entry));
+        if (isGcManaged(type.element)) for (let i = 0; i < table.size; i++) store.heap.writeBarrier(0, raw);
+        table.elements.fill(raw);
+      }
+      return table;
+    }
+    case 'tag':
+      return { kind: 'tag', type: canonical[desc.typeIndex] };
+  }
+}
+
+/** Resolves each import of `compiled` to a stub made for it. */
+export function stubImports(store: Store, compiled: CompiledModule): ImportResolver {
+  const externs = new Map<string, Extern>();
+  for (const entry of compiled.module.imports) {
+    const key = importKey(entry.module, entry.name);
+    if (!externs.has(key)) externs.set(key, stubExtern(store, compiled, entry));
+  }
+  return (module, name) => externs.get(importKey(module, name));
+}
+
+function trappingFunc(store: Store, type: number, { module, name }: Import) {
+  return store.createHostFunc(type, () => {
+    throw new RuntimeError(`stub import "${module}" "${name}" was called`);
+  });
+}
+
+/** A value of the non-nullable canonical reference type `type`, where one exists without a module. */
+function nonNullStub(store: Store, type: RefType, entry: Import, importIndex: number): number {
+  const heap = type.heap;
+  switch (heapFamily(heap)) {
+    case 'func':
+      if (heap === 'nofunc') break;
+      return funcRef(trappingFunc(store, typeof heap === 'number' ? heap : canonicalFuncTypeId([], []), entry).address);
+    case 'extern':
+      if (heap === 'noextern') break;
+      return store.heap.allocateHost(`stub for "${entry.module}" "${entry.name}"`);
+    case 'any':
+      if (heap === 'any' || heap === 'eq' || heap === 'i31') return i31Ref(0);
+      break;
+    case 'exn':
+      break;
+  }
+  throw new LinkError(
+    `cannot stub import "${entry.module}" "${entry.name}": no value of its non-nullable type exists without a module`,
+    importIndex,
+  );
+}
+
+function importKey(module: string, name: string): string {
+  return JSON.stringify([module, name]);
+}

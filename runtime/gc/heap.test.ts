@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, OBJECT_HEADER_BYTES } from './heap.ts';
+import { i31Ref, i31Value, isI31 } from './raw-ref.ts';
+
+describe('GcHeap', () => {
+  it('reuses a freed id at once, so an unrooted reference dangles onto the next object', () => {
+    const heap = new GcHeap();
+    const first = heap.allocateHost('first');
+    heap.collect();
+    expect(heap.isLive(first)).toBe(false);
+    const second = heap.allocateHost('second');
+    expect(second).toBe(first);
+    expect(heap.hostValue(first)).toBe('second');
+  });
+
+  it('keeps rooted objects through a collection and defers the release of a closed scope', () => {
+    const heap = new GcHeap();
+    const mark = heap.enterScope();
+    const rooted = heap.root(heap.allocateHost('kept'));
+    heap.collect();
+    expect(heap.hostValue(rooted)).toBe('kept');
+    heap.exitScope(mark);
+    expect(heap.isLive(rooted)).toBe(true);
+    heap.collect();
+    expect(heap.isLive(rooted)).toBe(false);
+  });
+
+  it('frees at once when a counted reference is the last one released', () => {
+    const released: unknown[] = [];
+    const heap = new GcHeap({ onHostRelease: (value) => released.push(value) });
+    const ref = heap.allocateHost('slot');
+    heap.incRef(ref);
+    heap.decRef(ref);
+    expect(released).toEqual(['slot']);
+    expect(heap.stats()).toMatchObject({ liveObjects: 0, hostValuesReleased: 1, objectsFreed: 1 });
+  });
+
+  it('frees a 200,000-long chain without recursion', () => {
+    const heap = new GcHeap();
+    const childRefs = (payload: (number | bigint | Uint8Array)[]) => [payload[0] as number];
+    let next = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const node = heap.allocate('struct', 0, 4, [next], childRefs);
+      heap.incRef(next);
+      next = node;
+    }
+    heap.incRef(next);
+    heap.decRef(next);
+    expect(heap.stats().liveObjects).toBe(0);
+  });
+
+  it('refuses a collection when the caller holds unrooted references', () => {
+    const heap = new GcHeap({ capacityBytes: 2 * (OBJECT_HEADER_BYTES + 8) });
+    heap.allocateHost(1, false);
+    heap.allocateHost(2, false);
+    expect(() => heap.allocateHost(3, false)).toThrow(GcNotAllowed);
+    expect(heap.stats().collections).toBe(0);
+  });
+
+  it('reports a request larger than the whole heap as out of memory, collection allowed or not', () => {
+    const heap = new GcHeap({ capacityBytes: 1000 });
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, false)).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, true)).toThrow(GcHeapOutOfMemory);
+  });
+
+  it('accounts bytes and counts collections', () => {
+    const heap = new GcHeap({ capacityBytes: 1000 });
+    heap.allocate('array', 0, 100, [], undefined);
+    expect(heap.stats().liveBytes).toBe(OBJECT_HEADER_BYTES + 100);
+    heap.allocate('array', 0, 900 - OBJECT_HEADER_BYTES, [], undefined);
+    expect(heap.stats().collections).toBe(1);
+    expect(heap.stats().liveObjects).toBe(1);
+  });
+});
+
+describe('i31 references', () => {
+  it('are unboxed, odd words that keep 31 bits and sign-extend', () => {
+    expect(isI31(i31Ref(0))).toBe(true);
+    expect(i31Value(i31Ref(-5))).toBe(-5);
+    expect(i31Value(i31Ref(0x3fffffff))).toBe(0x3fffffff);
+    expect(i31Value(i31Ref(0x40000000))).toBe(-0x40000000);
+    expect(i31Value(i31Ref(0x7fffffff))).toBe(-1);
+  });
+});

@@ -1,0 +1,31 @@
+// Dropping an instance releases every counted reference it holds: its own globals and
+// tables, and the element segments it has not dropped. What it wrote into imported
+// tables and globals belongs to their owners and stays. Its own globals and tables are
+// cleared, so the embedder drops an instance only once nothing uses its exports (no
+// other instance imports them), as a store that frees an instance's memory must.
+import type { Instance } from './instance.ts';
+import { isGcManaged, isGcManagedIn } from '../module/ref-family.ts';
+
+export function releaseInstance(instance: Instance): void {
+  if (instance.released || !instance.store.heap.barrierOn('instance.release')) return;
+  instance.released = true;
+  const heap = instance.store.heap;
+  const { module } = instance.module;
+  const firstGlobal = instance.globalImports.length;
+  const cells = instance.globalCells;
+  for (let i = 0; i < module.globals.length; i++) {
+    if (!isGcManaged(instance.globalTypes[firstGlobal + i].type)) continue;
+    heap.decRef(cells.u32[i * 4]);
+    cells.u32[i * 4] = 0;
+  }
+  for (const table of instance.tables.slice(instance.module.info.importedTables)) {
+    if (!isGcManaged(table.type.element)) continue;
+    for (let i = 0; i < table.size; i++) heap.decRef(table.elements[i]);
+    table.elements.fill(0);
+  }
+  instance.elems.forEach((refs, i) => {
+    if (!isGcManagedIn(instance.module.info.canonicalTypes, module.elements[i].type)) return;
+    for (const raw of refs) heap.decRef(raw);
+    instance.elems[i] = new Uint32Array(0);
+  });
+}

@@ -1,0 +1,178 @@
+// The store: everything that exists per instance, and the externs an embedder can make.
+// Types held here are canonical: a concrete heap type is a canonical type id
+// (type-registry.ts), never a module's type index, so values compare across modules.
+import { GcHeap, type GcHeapOptions } from '../gc/heap.ts';
+import type { GlobalType, MemoryType, TableType } from '../module/module.ts';
+import { ResourceLimitError, InternalError } from '../errors.ts';
+import type { Instance } from './instance.ts';
+
+/** Bytes per global slot: one 128-bit raw value, as Wasmtime's `VMGlobalDefinition`. */
+export const GLOBAL_SLOT_BYTES = 16;
+export const PAGE_BYTES = 65536;
+
+/**
+ * Raw storage of globals: 16 bytes a global, one buffer per instance (or per host
+ * global), seen through one typed view per value kind. Floats are stored as bits.
+ */
+export class GlobalCells {
+  readonly bytes: Uint8Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly i64: BigInt64Array;
+  readonly u64: BigUint64Array;
+  readonly f64: Float64Array;
+
+  /** Fresh cells, or a copy of `image`'s (one bulk copy, no zero-fill first). */
+  constructor(count: number, image?: GlobalCells) {
+    const buffer = image === undefined ? new ArrayBuffer(count * GLOBAL_SLOT_BYTES) : image.bytes.buffer.slice(0);
+    this.bytes = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.u64 = new BigUint64Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+}
+
+export interface FuncInst {
+  readonly kind: 'func';
+  /** Canonical type id. */
+  readonly type: number;
+  /** The store's function address; a funcref holds it (raw-ref.ts). */
+  readonly address: number;
+  /** Defining instance and index in its function index space; absent for host functions. */
+  readonly instance?: Instance;
+  readonly index: number;
+  readonly host?: (...args: unknown[]) => unknown;
+}
+
+export interface GlobalInst {
+  readonly kind: 'global';
+  readonly type: GlobalType;
+  readonly cells: GlobalCells;
+  readonly slot: number;
+}
+
+export interface TableInst {
+  readonly kind: 'table';
+  readonly type: TableType;
+  /** Raw reference words; `elements.length` is the capacity, `size` the table size. */
+  elements: Uint32Array;
+  size: number;
+  /** Set when a funcref table holds lazy function references of this instance. */
+  lazyOwner?: Instance;
+}
+
+export interface MemoryInst {
+  readonly kind: 'memory';
+  readonly type: MemoryType;
+  bytes: Uint8Array;
+}
+
+export interface TagInst {
+  readonly kind: 'tag';
+  /** Canonical type id of the tag's function type. */
+  readonly type: number;
+}
+
+export type Extern = FuncInst | GlobalInst | TableInst | MemoryInst | TagInst;
+
+/** Resolves an import; `undefined` means it is missing. */
+export type ImportResolver = (module: string, name: string) => Extern | undefined;
+
+interface FuncRange {
+  readonly base: number;
+  readonly count: number;
+  readonly instance: Instance;
+  readonly firstIndex: number;
+}
+
+export interface StoreOptions {
+  readonly gc?: GcHeapOptions;
+}
+
+export class Store {
+  readonly heap: GcHeap;
+  /** Materialized function objects by address; defined functions appear lazily. */
+  private readonly funcs: (FuncInst | undefined)[] = [];
+  /** Address ranges reserved by instances for their defined functions, ascending. */
+  private readonly funcRanges: FuncRange[] = [];
+
+  constructor(options: StoreOptions = {}) {
+    this.heap = new GcHeap(options.gc);
+  }
+
+  /**
+   * Reserves addresses for `count` functions an instance defines, starting at its
+   * function index `firstIndex`. Function objects are made only when asked for, as
+   * Wasmtime makes funcrefs lazily: instantiating a module with thousands of functions
+   * should not allocate thousands of objects.
+   */
+  reserveFuncs(instance: Instance, firstIndex: number, count: number): number {
+    const base = this.funcs.length;
+    this.funcs.length = base + count;
+    this.funcRanges.push({ base, count, instance, firstIndex });
+    return base;
+  }
+
+  /** Runs a collection of the GC heap now. */
+  gc(): void {
+    this.heap.collect();
+  }
+
+  createHostFunc(type: number, host: (...args: unknown[]) => unknown): FuncInst {
+    const func: FuncInst = { kind: 'func', type, address: this.funcs.length, index: 0, host };
+    this.funcs.push(func);
+    return func;
+  }
+
+  funcAt(address: number): FuncInst {
+    const existing = this.funcs[address];
+    if (existing !== undefined) return existing;
+    const range = this.rangeOf(address);
+    const index = range.firstIndex + (address - range.base);
+    const module = range.instance.module;
+    const func: FuncInst = {
+      kind: 'func',
+      type: module.info.canonicalTypes[module.info.funcTypes[index]],
+      address,
+      instance: range.instance,
+      index,
+    };
+    this.funcs[address] = func;
+    return func;
+  }
+
+  createGlobal(type: GlobalType): GlobalInst {
+    return { kind: 'global', type, cells: new GlobalCells(1), slot: 0 };
+  }
+
+  /** A host table, null-filled; the embedder fills it through table-api.ts (with barriers). */
+  createTable(type: TableType): TableInst {
+    return { kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min };
+  }
+
+  createMemory(type: MemoryType): MemoryInst {
+    const byteLength = type.limits.min * PAGE_BYTES;
+    if (!Number.isSafeInteger(byteLength) || byteLength > MAX_MEMORY_BYTES) {
+      throw new ResourceLimitError('memory bytes', type.limits.min, `cannot allocate a memory of ${type.limits.min} pages (limit ${MAX_MEMORY_BYTES} bytes)`);
+    }
+    return { kind: 'memory', type, bytes: new Uint8Array(byteLength) };
+  }
+
+  private rangeOf(address: number): FuncRange {
+    let lo = 0;
+    let hi = this.funcRanges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = this.funcRanges[mid];
+      if (address < range.base) hi = mid - 1;
+      else if (address >= range.base + range.count) lo = mid + 1;
+      else return range;
+    }
+    throw new InternalError(`no function at address ${address}`);
+  }
+}
+
+/** Larger memories are refused rather than attempted (V8's limit for a 32-bit memory). */
+const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
