@@ -7,6 +7,9 @@ import { matches, NOTE_START_NOT_RUN, runSpecFile, runSpecFiles, SKIP, specComma
 import type { SpecFileResult, SpecRunResult } from './spec.ts';
 import { parseScript } from './spec-script.ts';
 import { assembleWat } from '../../workloads/wat.ts';
+import { InternalError } from '../../runtime/errors.ts';
+import type { Strategy } from '../../runtime/instance/initializer.ts';
+import { defaultStrategy } from '../../variants/registry.ts';
 
 /**
  * Commands of the official scripts that pass today. The count may only go up: raise it
@@ -179,6 +182,32 @@ describe('the runner', () => {
     expect(result).toMatchObject({ passed: 2, failed: 1, skipped: 1, notes: { [NOTE_START_NOT_RUN]: 1 } });
     expect(result.skips).toEqual({ [SKIP.startTrap]: 1 });
     expect(result.failures[0]).toMatchObject({ line: 5, expected: 'a trap', got: 'instantiated' });
+  });
+
+  it('counts an internal error where a trap is expected as a failure, never a pass', () => {
+    // A strategy with a bug: applying element segments hits a broken invariant instead
+    // of the out-of-bounds trap the script expects.
+    const buggy: Strategy = {
+      name: 'buggy',
+      description: 'val, with an internal error in place of every element segment',
+      prepare(compiled) {
+        const initializer = defaultStrategy().prepare(compiled);
+        return {
+          initializeGlobals: (instance) => initializer.initializeGlobals(instance),
+          initializeTables: (instance) => initializer.initializeTables(instance),
+          initializeElementSegments: () => {
+            throw new InternalError('dangling GC reference 7');
+          },
+          initializeDataSegments: (instance) => initializer.initializeDataSegments(instance),
+        };
+      },
+    };
+    const path = script(`(assert_trap (module ${wat.oob}) "out of bounds table access")`);
+    expect(runSpecFile(path)).toMatchObject({ passed: 1, failed: 0 });
+    const result = runSpecFile(path, buggy);
+    expect(result).toMatchObject({ passed: 0, failed: 1 });
+    expect(result.failures[0]).toMatchObject({ expected: 'a trap', got: 'crash: InternalError: dangling GC reference 7' });
+    expect(result.failures[0].stack).toMatch(/InternalError/);
   });
 
   it('links registered instances and fails a missing export', () => {
