@@ -321,26 +321,26 @@ class SourceWriter {
         case 'struct.new': {
           const typeId = info.canonicalTypes[op.type];
           const count = (layoutOf(typeId) as StructLayout).fields.length;
-          stack.push(`heap.root(ctx.allocateStruct(heap, ${typeId}, [${popN(count).join(', ')}], true))`);
+          stack.push(`heap.root(ctx.allocateStruct(heap, ${typeId}, [${popN(count).join(', ')}], scope))`);
           break;
         }
         case 'struct.new_default':
-          stack.push(`heap.root(ctx.allocateDefaultStruct(heap, ${info.canonicalTypes[op.type]}, true))`);
+          stack.push(`heap.root(ctx.allocateDefaultStruct(heap, ${info.canonicalTypes[op.type]}, scope))`);
           break;
         case 'array.new': {
           const length = pop();
-          stack.push(`heap.root(ctx.allocateFilledArray(heap, ${info.canonicalTypes[op.type]}, ${pop()}, (${length}) >>> 0, true))`);
+          stack.push(`heap.root(ctx.allocateFilledArray(heap, ${info.canonicalTypes[op.type]}, ${pop()}, (${length}) >>> 0, scope))`);
           break;
         }
         case 'array.new_default': {
           const typeId = info.canonicalTypes[op.type];
           stack.push(
-            `heap.root(ctx.allocateFilledArray(heap, ${typeId}, ctx.defaultFieldValue(ctx.arrayElement(${typeId}).storage), (${pop()}) >>> 0, true))`,
+            `heap.root(ctx.allocateFilledArray(heap, ${typeId}, ctx.defaultFieldValue(ctx.arrayElement(${typeId}).storage), (${pop()}) >>> 0, scope))`,
           );
           break;
         }
         case 'array.new_fixed':
-          stack.push(`heap.root(ctx.allocateFixedArray(heap, ${info.canonicalTypes[op.type]}, [${popN(op.length).join(', ')}], true))`);
+          stack.push(`heap.root(ctx.allocateFixedArray(heap, ${info.canonicalTypes[op.type]}, [${popN(op.length).join(', ')}], scope))`);
           break;
         case 'other':
           throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);

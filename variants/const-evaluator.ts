@@ -4,6 +4,7 @@
 import type { Value } from '../runtime/instance/const-value.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
 import type { ConstExpr, ValType } from '../runtime/module/module.ts';
+import type { AllocationContext, GcHeap } from '../runtime/gc/heap.ts';
 
 /** What the caller reads the result as: a number type, v128, or a raw reference word. */
 export type ResultKind = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'ref';
@@ -12,12 +13,15 @@ export function resultKind(type: ValType): ResultKind {
   return typeof type === 'string' ? type : 'ref';
 }
 
-export interface ConstEvaluator<P> {
+export interface ConstEvaluator<P, C extends AllocationContext = AllocationContext> {
   /**
    * True if evaluation roots the GC objects it allocates in the heap's innermost scope,
    * so that a collection in the middle of an expression is safe.
    */
   readonly rooted: boolean;
   prepare(expr: ConstExpr): P;
-  evaluate(instance: Instance, prepared: P, kind: ResultKind): Value;
+  /** What this evaluator allocates with, in the heap as its caller left it. */
+  context(heap: GcHeap): C;
+  /** The expression's value; GC allocations are made with `context`. */
+  evaluate(instance: Instance, prepared: P, kind: ResultKind, context: C): Value;
 }

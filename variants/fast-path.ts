@@ -10,11 +10,12 @@ import type { ConstExpr } from '../runtime/module/module.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 import { valEvaluator } from './val.ts';
+import type { HeapScope } from '../runtime/gc/heap.ts';
 
 export type PreparedExpr = { readonly constant: Value } | { readonly expr: ConstExpr };
 
 /** The value of a one-op constant expression that needs no instance, else undefined. */
-export function singleConstant(expr: ConstExpr): Value | undefined {
+function singleConstant(expr: ConstExpr): Value | undefined {
   if (expr.ops.length !== 1) return undefined;
   const op = expr.ops[0];
   switch (op.op) {
@@ -33,14 +34,15 @@ export function singleConstant(expr: ConstExpr): Value | undefined {
   }
 }
 
-export const fastPathEvaluator: ConstEvaluator<PreparedExpr> = {
+export const fastPathEvaluator: ConstEvaluator<PreparedExpr, HeapScope> = {
   rooted: true,
+  context: valEvaluator.context,
   prepare(expr: ConstExpr): PreparedExpr {
     const constant = singleConstant(expr);
     return constant === undefined ? { expr } : { constant };
   },
-  evaluate(instance: Instance, prepared: PreparedExpr, kind: ResultKind): Value {
-    return 'constant' in prepared ? prepared.constant : valEvaluator.evaluate(instance, prepared.expr, kind);
+  evaluate(instance: Instance, prepared: PreparedExpr, kind: ResultKind, scope: HeapScope): Value {
+    return 'constant' in prepared ? prepared.constant : valEvaluator.evaluate(instance, prepared.expr, kind, scope);
   },
 };
 

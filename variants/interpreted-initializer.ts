@@ -72,12 +72,12 @@ export class InterpretedInitializer<P> implements Initializer {
     const heap = instance.store.heap;
     const type = instance.globalTypes[instance.globalImports.length + i].type;
     const init = this.globalInits[i];
-    const scope = init.scoped ? heap.enterScope() : -1;
-    const value = this.evaluator.evaluate(instance, init.expr, this.globalKinds[i]);
+    const scope = init.scoped ? heap.enterScope() : undefined;
+    const value = this.evaluator.evaluate(instance, init.expr, this.globalKinds[i], this.evaluator.context(instance.store.heap));
     // The slot's count comes before the scope lets go of the evaluator's root.
     if (isGcManaged(type)) heap.writeBarrier(0, value as number);
     writeSlot(cells, i, type, value);
-    if (scope >= 0) heap.exitScope(scope);
+    if (scope !== undefined) heap.exitScope(scope);
     instance.counters.slotsWritten++;
   }
 
@@ -91,11 +91,11 @@ export class InterpretedInitializer<P> implements Initializer {
     if (init === undefined) return;
     const heap = instance.store.heap;
     const table = instance.tables[this.compiled.info.importedTables + i];
-    const scope = init.scoped ? heap.enterScope() : -1;
-    const raw = this.evaluator.evaluate(instance, init.expr, 'ref') as number;
+    const scope = init.scoped ? heap.enterScope() : undefined;
+    const raw = this.evaluator.evaluate(instance, init.expr, 'ref', this.evaluator.context(instance.store.heap)) as number;
     if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
     table.elements.fill(raw, 0, table.size);
-    if (scope >= 0) heap.exitScope(scope);
+    if (scope !== undefined) heap.exitScope(scope);
     instance.counters.slotsWritten += table.size;
   }
 
@@ -118,7 +118,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const mode = segment.mode;
     if (mode.kind === 'passive') return;
     if (mode.kind === 'active') {
-      const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table')));
+      const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table'), this.evaluator.context(instance.store.heap)));
       applyElementSegment(instance, instance.tables[mode.table], offset, instance.elems[i]);
     }
     dropElementSegment(instance, i);
@@ -138,7 +138,7 @@ export class InterpretedInitializer<P> implements Initializer {
       return;
     }
     instance.datas[i] = EMPTY_BYTES;
-    const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
+    const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory'), this.evaluator.context(instance.store.heap)));
     applyDataSegment(instance, instance.memories[mode.memory], offset, segment.bytes, i);
   }
 
@@ -161,10 +161,10 @@ export class InterpretedInitializer<P> implements Initializer {
     const heap = instance.store.heap;
     for (let i = 0; i < refs.length; i++) {
       const item = items![i];
-      const scope = item.scoped ? heap.enterScope() : -1;
-      refs[i] = this.evaluator.evaluate(instance, item.expr, 'ref') as number;
+      const scope = item.scoped ? heap.enterScope() : undefined;
+      refs[i] = this.evaluator.evaluate(instance, item.expr, 'ref', this.evaluator.context(instance.store.heap)) as number;
       if (counted) heap.incRef(refs[i]);
-      if (scope >= 0) heap.exitScope(scope);
+      if (scope !== undefined) heap.exitScope(scope);
     }
   }
 

@@ -4,7 +4,7 @@
 // collection fails with `GcNotAllowed` instead of corrupting the heap.
 import { readSlot, writeSlot, type Value } from '../runtime/instance/const-value.ts';
 import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/instance/store.ts';
-import type { FieldValue } from '../runtime/gc/heap.ts';
+import { NO_GC, type FieldValue, type NoGcGuard } from '../runtime/gc/heap.ts';
 import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
 import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc/layout.ts';
 import type { Strategy } from '../runtime/instance/initializer.ts';
@@ -28,10 +28,11 @@ function readField(sp: number, field: FieldLayout): FieldValue {
   return readSlot(stack, sp, field.storage === 'i8' || field.storage === 'i16' ? 'i32' : resultKind(field.storage as ValType));
 }
 
-export const rawEvaluator: ConstEvaluator<ConstExpr> = {
+export const rawEvaluator: ConstEvaluator<ConstExpr, NoGcGuard> = {
   rooted: false,
   prepare: (expr) => expr,
-  evaluate(instance: Instance, expr: ConstExpr, kind: ResultKind): Value {
+  context: () => NO_GC,
+  evaluate(instance: Instance, expr: ConstExpr, kind: ResultKind, guard: NoGcGuard): Value {
     const heap = instance.store.heap;
     const canonical = instance.module.info.canonicalTypes;
     ensureSlots(expr.ops.length);
@@ -101,24 +102,24 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           const fields = (layoutOf(typeId) as StructLayout).fields;
           sp -= fields.length;
           const values = fields.map((field, i) => readField(sp + i, field));
-          stack.u32[sp++ * 4] = allocateStruct(heap, typeId, values, false);
+          stack.u32[sp++ * 4] = allocateStruct(heap, typeId, values, guard);
           break;
         }
         case 'struct.new_default':
-          stack.u32[sp++ * 4] = allocateDefaultStruct(heap, canonical[op.type], false);
+          stack.u32[sp++ * 4] = allocateDefaultStruct(heap, canonical[op.type], guard);
           break;
         case 'array.new': {
           const typeId = canonical[op.type];
           const length = stack.u32[--sp * 4];
           const value = readField(--sp, (layoutOf(typeId) as ArrayLayout).element);
-          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, false);
+          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, guard);
           break;
         }
         case 'array.new_default': {
           const typeId = canonical[op.type];
           const length = stack.u32[--sp * 4];
           const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
-          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, false);
+          stack.u32[sp++ * 4] = allocateFilledArray(heap, typeId, value, length, guard);
           break;
         }
         case 'array.new_fixed': {
@@ -127,7 +128,7 @@ export const rawEvaluator: ConstEvaluator<ConstExpr> = {
           sp -= op.length;
           const values: FieldValue[] = [];
           for (let i = 0; i < op.length; i++) values.push(readField(sp + i, element));
-          stack.u32[sp++ * 4] = allocateFixedArray(heap, typeId, values, false);
+          stack.u32[sp++ * 4] = allocateFixedArray(heap, typeId, values, guard);
           break;
         }
         case 'other':

@@ -1,15 +1,18 @@
 // What distinguishes the strategies, pinned by their deterministic counters, and the one
-// behaviour only `raw` has: refusing a collection during const eval.
+// behaviour only `raw` has: refusing a collection during const eval, and the types that
+// keep each evaluator to its GC rule.
 import { describe, expect, it } from 'vitest';
 import { compile as assembleGcWat } from 'watr';
 import { compile } from '../runtime/module/compile.ts';
-import { GcNotAllowed } from '../runtime/gc/heap.ts';
+import { GcNotAllowed, NO_GC } from '../runtime/gc/heap.ts';
 import { gcTestStore } from '../runtime/gc/test-kit.ts';
 import { describeInstance } from '../runtime/embedder/instance-state.ts';
 import { instantiate } from '../runtime/instance/instantiate.ts';
 import { releaseInstance } from '../runtime/instance/release-instance.ts';
 import { Store } from '../runtime/instance/store.ts';
 import { defaultStrategy, strategies, strategyByName } from './registry.ts';
+import { rawEvaluator } from './raw.ts';
+import { valEvaluator } from './val.ts';
 
 const compileWat = (wat: string) => compile(assembleGcWat(wat));
 
@@ -110,5 +113,34 @@ describe('raw refuses a collection during const eval', () => {
     for (const name of ['val', 'fast-path', 'cached', 'compiled']) {
       expect(describeInstance(afterGarbage(name)()), name).toEqual(expected);
     }
+  });
+});
+
+describe('the GC rules are types', () => {
+  const GLOBAL_ARRAY = '(module (type $b (array i8)) (global (ref $b) (array.new_default $b (i32.const 8))))';
+
+  it('val evaluates in the innermost root scope, raw under the no-GC guard', () => {
+    const store = new Store();
+    const scope = store.heap.enterScope();
+    expect(valEvaluator.context(store.heap)).toBe(scope);
+    expect(rawEvaluator.context(store.heap)).toBe(NO_GC);
+    store.heap.exitScope(scope);
+    expect(() => valEvaluator.context(store.heap)).toThrow(/no root scope is open/);
+  });
+
+  it('an evaluation that may collect takes a root scope, never a no-GC guard', () => {
+    const store = new Store();
+    const compiled = compileWat(GLOBAL_ARRAY);
+    const instance = instantiate(store, compiled, () => undefined, { strategy: defaultStrategy() });
+    const init = compiled.module.globals[0].init;
+    const scope = store.heap.enterScope();
+    const allocated = store.heap.stats().allocations;
+    valEvaluator.evaluate(instance, init, 'ref', scope);
+    // @ts-expect-error a no-GC guard is not a root scope: val's allocations may collect
+    valEvaluator.evaluate(instance, init, 'ref', NO_GC);
+    // @ts-expect-error nor is a scope a no-GC guard: raw holds unrooted references
+    rawEvaluator.evaluate(instance, init, 'ref', scope);
+    expect(store.heap.stats().allocations).toBe(allocated + 3);
+    store.heap.exitScope(scope);
   });
 });

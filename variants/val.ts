@@ -3,7 +3,7 @@
 // scope, so an allocation may trigger a collection safely. Safer than `raw`, and the
 // boxing is what made instantiation measurably slower.
 import type { Value } from '../runtime/instance/const-value.ts';
-import type { FieldValue } from '../runtime/gc/heap.ts';
+import type { FieldValue, HeapScope } from '../runtime/gc/heap.ts';
 import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
 import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc/layout.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
@@ -19,10 +19,12 @@ interface Val {
   readonly value: Value;
 }
 
-export const valEvaluator: ConstEvaluator<ConstExpr> = {
+export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
   rooted: true,
   prepare: (expr) => expr,
-  evaluate(instance: Instance, expr: ConstExpr): Value {
+  context: (heap) => heap.innermostScope(),
+  /** May collect: every reference it makes is rooted in `scope`, the innermost one. */
+  evaluate(instance: Instance, expr: ConstExpr, _kind: ResultKind, scope: HeapScope): Value {
     const stack: Val[] = [];
     const counters = instance.counters;
     const heap = instance.store.heap;
@@ -102,26 +104,26 @@ export const valEvaluator: ConstEvaluator<ConstExpr> = {
         case 'struct.new': {
           const typeId = canonical[op.type];
           const values = popFields((layoutOf(typeId) as StructLayout).fields.length);
-          push('ref', heap.root(allocateStruct(heap, typeId, values, true)));
+          push('ref', heap.root(allocateStruct(heap, typeId, values, scope)));
           break;
         }
         case 'struct.new_default':
-          push('ref', heap.root(allocateDefaultStruct(heap, canonical[op.type], true)));
+          push('ref', heap.root(allocateDefaultStruct(heap, canonical[op.type], scope)));
           break;
         case 'array.new': {
           const length = (pop() as number) >>> 0;
-          push('ref', heap.root(allocateFilledArray(heap, canonical[op.type], pop(), length, true)));
+          push('ref', heap.root(allocateFilledArray(heap, canonical[op.type], pop(), length, scope)));
           break;
         }
         case 'array.new_default': {
           const typeId = canonical[op.type];
           const length = (pop() as number) >>> 0;
           const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
-          push('ref', heap.root(allocateFilledArray(heap, typeId, value, length, true)));
+          push('ref', heap.root(allocateFilledArray(heap, typeId, value, length, scope)));
           break;
         }
         case 'array.new_fixed':
-          push('ref', heap.root(allocateFixedArray(heap, canonical[op.type], popFields(op.length), true)));
+          push('ref', heap.root(allocateFixedArray(heap, canonical[op.type], popFields(op.length), scope)));
           break;
         case 'other':
           throw new TypeError(`${op.name} is not a constant instruction (the module was not validated)`);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Assembler } from './assemble.ts';
 
 /** `.cache/workloads` at the repository root (git-ignored). */
-export const DEFAULT_CACHE_DIRECTORY = fileURLToPath(new URL('../.cache/workloads', import.meta.url));
+const DEFAULT_CACHE_DIRECTORY = fileURLToPath(new URL('../.cache/workloads', import.meta.url));
 
 export interface ModuleCacheOptions {
   readonly directory?: string;
@@ -52,7 +52,7 @@ export class ModuleCache {
   }
 }
 
-export function cacheKey(assembler: Assembler, source: string): string {
+function cacheKey(assembler: Assembler, source: string): string {
   return createHash('sha256').update(`${assembler.name}@${assembler.version}\0`).update(source).digest('hex');
 }
 

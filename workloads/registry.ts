@@ -50,7 +50,7 @@ export interface ScalingFamily {
 }
 
 /** One workload per size of a generated family. */
-export function scalingFamily(spec: ScalingFamily): Workload[] {
+function scalingFamily(spec: ScalingFamily): Workload[] {
   return spec.sizes.map((n) => ({
     name: `${spec.family}/${n}`,
     family: spec.family,

@@ -105,7 +105,7 @@ function readStorageType(r: ByteReader): StorageType {
   return t;
 }
 
-export function readMutability(r: ByteReader): boolean {
+function readMutability(r: ByteReader): boolean {
   const at = r.pos;
   const b = r.u8();
   if (b > 1) r.fail('malformed mutability', at);

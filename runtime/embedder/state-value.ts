@@ -110,7 +110,7 @@ function isHostObject(store: Store, raw: number): boolean {
  * cannot name (reached through an imported table or global) keeps its index in its own
  * instance; a host function it does not import is -1.
  */
-export function funcIndexIn(instance: Instance, address: number): number {
+function funcIndexIn(instance: Instance, address: number): number {
   const addresses = instance.funcAddresses;
   const importedFuncs = instance.module.info.importedFuncs;
   const firstDefined = importedFuncs < addresses.length ? addresses[importedFuncs] : -1;
@@ -127,7 +127,7 @@ export function funcIndexIn(instance: Instance, address: number): number {
  * the module does not declare (an object made by another module, reached through an
  * import): no index of this module names it.
  */
-export function typeIndexIn(instance: Instance, canonicalId: number): number {
+function typeIndexIn(instance: Instance, canonicalId: number): number {
   return instance.module.info.canonicalTypes.indexOf(canonicalId);
 }
 

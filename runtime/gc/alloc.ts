@@ -1,44 +1,45 @@
 // Allocating structs and arrays: the object's reference fields are slots, so storing the
-// initial values counts them (the write barrier with nothing to release).
-import type { FieldValue, GcHeap } from './heap.ts';
+// initial values counts them (the write barrier with nothing to release). Each takes
+// the allocation's context: a root scope, in which it may collect, or a no-GC guard.
+import type { AllocationContext, FieldValue, GcHeap } from './heap.ts';
 import { layoutOf, storeField, type ArrayLayout, type StructLayout } from './layout.ts';
 import type { ConstExpr } from '../module/module.ts';
 
 /** struct.new: `values` in field order. */
-export function allocateStruct(heap: GcHeap, typeId: number, values: readonly FieldValue[], mayCollect: boolean): number {
+export function allocateStruct(heap: GcHeap, typeId: number, values: readonly FieldValue[], context: AllocationContext): number {
   const layout = layoutOf(typeId) as StructLayout;
   const payload = values.map((v, i) => storeField(layout.fields[i], v));
-  const raw = heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, mayCollect);
+  const raw = heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, context);
   for (const i of layout.countedFields) heap.incRef(payload[i] as number);
   return raw;
 }
 
-export function allocateDefaultStruct(heap: GcHeap, typeId: number, mayCollect: boolean): number {
+export function allocateDefaultStruct(heap: GcHeap, typeId: number, context: AllocationContext): number {
   const layout = layoutOf(typeId) as StructLayout;
   const payload = layout.defaults.map((value, i) => storeField(layout.fields[i], value));
-  return heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, mayCollect);
+  return heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, context);
 }
 
 /** array.new / array.new_default: `length` copies of `value`. */
-export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldValue, length: number, mayCollect: boolean): number {
+export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldValue, length: number, context: AllocationContext): number {
   const layout = layoutOf(typeId) as ArrayLayout;
   const stored = storeField(layout.element, value);
   const bytes = layout.element.bytes * length;
   // The size check comes before building the payload: a huge length must fail as an
   // out-of-memory error, not by exhausting the JS heap.
-  heap.reserve(bytes, mayCollect);
+  heap.reserve(bytes, context);
   const payload: FieldValue[] = new Array(length);
   for (let i = 0; i < length; i++) payload[i] = stored instanceof Uint8Array ? stored.slice() : stored;
-  const raw = heap.allocate('array', typeId, bytes, payload, layout.childRefs, mayCollect);
+  const raw = heap.allocate('array', typeId, bytes, payload, layout.childRefs, context);
   if (layout.element.counted) for (let i = 0; i < length; i++) heap.incRef(stored as number);
   return raw;
 }
 
 /** array.new_fixed: `values` in element order. */
-export function allocateFixedArray(heap: GcHeap, typeId: number, values: readonly FieldValue[], mayCollect: boolean): number {
+export function allocateFixedArray(heap: GcHeap, typeId: number, values: readonly FieldValue[], context: AllocationContext): number {
   const layout = layoutOf(typeId) as ArrayLayout;
   const payload = values.map((v) => storeField(layout.element, v));
-  const raw = heap.allocate('array', typeId, layout.element.bytes * payload.length, payload, layout.childRefs, mayCollect);
+  const raw = heap.allocate('array', typeId, layout.element.bytes * payload.length, payload, layout.childRefs, context);
   if (layout.element.counted) for (const child of payload) heap.incRef(child as number);
   return raw;
 }

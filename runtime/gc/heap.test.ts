@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, OBJECT_HEADER_BYTES } from './heap.ts';
+import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, NO_GC, OBJECT_HEADER_BYTES } from './heap.ts';
 import { i31Ref, i31Value, isI31 } from './raw-ref.ts';
 
 describe('GcHeap', () => {
@@ -39,8 +39,9 @@ describe('GcHeap', () => {
     const heap = new GcHeap();
     const childRefs = (payload: (number | bigint | Uint8Array)[]) => [payload[0] as number];
     let next = 0;
+    const scope = heap.enterScope();
     for (let i = 0; i < 200_000; i++) {
-      const node = heap.allocate('struct', 0, 4, [next], childRefs);
+      const node = heap.allocate('struct', 0, 4, [next], childRefs, scope);
       heap.incRef(next);
       next = node;
     }
@@ -51,23 +52,24 @@ describe('GcHeap', () => {
 
   it('refuses a collection when the caller holds unrooted references', () => {
     const heap = new GcHeap({ capacityBytes: 2 * (OBJECT_HEADER_BYTES + 8) });
-    heap.allocateHost(1, false);
-    heap.allocateHost(2, false);
-    expect(() => heap.allocateHost(3, false)).toThrow(GcNotAllowed);
+    heap.allocateHost(1, NO_GC);
+    heap.allocateHost(2, NO_GC);
+    expect(() => heap.allocateHost(3, NO_GC)).toThrow(GcNotAllowed);
     expect(heap.stats().collections).toBe(0);
   });
 
   it('reports a request larger than the whole heap as out of memory, collection allowed or not', () => {
     const heap = new GcHeap({ capacityBytes: 1000 });
-    expect(() => heap.allocate('array', 0, 2000, [], undefined, false)).toThrow(GcHeapOutOfMemory);
-    expect(() => heap.allocate('array', 0, 2000, [], undefined, true)).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, NO_GC)).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', 0, 2000, [], undefined, heap.enterScope())).toThrow(GcHeapOutOfMemory);
   });
 
   it('accounts bytes and counts collections', () => {
     const heap = new GcHeap({ capacityBytes: 1000 });
-    heap.allocate('array', 0, 100, [], undefined);
+    const scope = heap.enterScope();
+    heap.allocate('array', 0, 100, [], undefined, scope);
     expect(heap.stats().liveBytes).toBe(OBJECT_HEADER_BYTES + 100);
-    heap.allocate('array', 0, 900 - OBJECT_HEADER_BYTES, [], undefined);
+    heap.allocate('array', 0, 900 - OBJECT_HEADER_BYTES, [], undefined, scope);
     expect(heap.stats().collections).toBe(1);
     expect(heap.stats().liveObjects).toBe(1);
   });

@@ -62,7 +62,36 @@ export interface GcHeapOptions {
 /** The slot writes whose barrier a test may remove (`GcHeapOptions.removedBarriers`). */
 export type Barrier = 'table.set' | 'table.grow' | 'table.fill' | 'table.init' | 'global.set' | 'instance.release';
 
-export const DEFAULT_GC_HEAP_BYTES = 64 * 1024 * 1024;
+const DEFAULT_GC_HEAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An open root scope of the heap (Wasmtime's `RootScope`): the references its holder
+ * uses are rooted in it, so an allocation made with it may collect. `enterScope` opens
+ * one and `exitScope` closes it; scopes nest last in, first out.
+ */
+export class HeapScope {
+  readonly kind = 'scope' as const;
+  /** Place on the heap's scope stack, the outermost 0. */
+  readonly depth: number;
+
+  constructor(depth: number) {
+    this.depth = depth;
+  }
+}
+
+/**
+ * A promise that no collection runs while it is used (Wasmtime's `AutoAssertNoGc`): its
+ * holder has unrooted references in use, so an allocation that would need a collection
+ * fails with `GcNotAllowed` instead of freeing what those references point at.
+ */
+export class NoGcGuard {
+  readonly kind = 'no-gc' as const;
+}
+
+export const NO_GC = new NoGcGuard();
+
+/** What every GC allocation is made with: a scope (may collect) or a no-GC guard (may not). */
+export type AllocationContext = HeapScope | NoGcGuard;
 
 /** Pending root releases that force a collection when no scope is open. */
 const MAX_DEFERRED_DECREMENTS = 65536;
@@ -87,6 +116,7 @@ export class GcHeap {
   private readonly rootStack: number[] = [];
   /** Where each open scope's roots start in `rootStack`, outermost first. */
   private readonly scopeStarts: number[] = [];
+  private readonly scopes: HeapScope[] = [];
   private deferredDecrements: number[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
   private maybeGarbage: number[] = [];
@@ -110,9 +140,9 @@ export class GcHeap {
   }
 
   /**
-   * Allocates an object at reference count zero. A full heap collects first; still full
-   * is `GcHeapOutOfMemory`. `mayCollect` false turns the collection itself into an
-   * error, for callers holding unrooted references (see the `raw` strategy).
+   * Allocates an object at reference count zero. A full heap collects first (in a
+   * scope) or fails with `GcNotAllowed` (under a no-GC guard, see the `raw` strategy);
+   * still full is `GcHeapOutOfMemory`.
    */
   allocate(
     kind: ObjectKind,
@@ -120,10 +150,21 @@ export class GcHeap {
     payloadBytes: number,
     payload: unknown,
     childRefs: ChildRefs | undefined,
-    mayCollect = true,
+    context: AllocationContext,
+  ): number {
+    return this.allocateObject(kind, typeId, payloadBytes, payload, childRefs, context.kind === 'scope');
+  }
+
+  private allocateObject(
+    kind: ObjectKind,
+    typeId: number,
+    payloadBytes: number,
+    payload: unknown,
+    childRefs: ChildRefs | undefined,
+    mayCollect: boolean,
   ): number {
     const bytes = OBJECT_HEADER_BYTES + payloadBytes;
-    this.reserve(payloadBytes, mayCollect);
+    this.reserveBytes(payloadBytes, mayCollect);
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.kinds.length;
     this.kinds[id] = kind;
     this.typeIds[id] = typeId;
@@ -155,7 +196,11 @@ export class GcHeap {
    * Makes room for an object with `payloadBytes` of payload: collects when the heap is
    * full (or refuses to, see `allocate`), and fails when it is still full.
    */
-  reserve(payloadBytes: number, mayCollect: boolean): void {
+  reserve(payloadBytes: number, context: AllocationContext): void {
+    this.reserveBytes(payloadBytes, context.kind === 'scope');
+  }
+
+  private reserveBytes(payloadBytes: number, mayCollect: boolean): void {
     const bytes = OBJECT_HEADER_BYTES + payloadBytes;
     if (this.liveBytes + bytes <= this.capacityBytes) return;
     // No collection can make room for more than the whole heap: that is out of memory
@@ -166,8 +211,12 @@ export class GcHeap {
     if (this.liveBytes + bytes > this.capacityBytes) throw new GcHeapOutOfMemory(bytes, this.capacityBytes);
   }
 
-  allocateHost(value: unknown, mayCollect = true): number {
-    return this.allocate('host', -1, 8, value, undefined, mayCollect);
+  /**
+   * A host object (externref). Without a context it is the embedder's own allocation,
+   * which holds every reference it uses rooted or in slots, and so may collect.
+   */
+  allocateHost(value: unknown, context?: AllocationContext): number {
+    return this.allocateObject('host', -1, 8, value, undefined, context?.kind !== 'no-gc');
   }
 
   kind(raw: number): ObjectKind {
@@ -224,17 +273,31 @@ export class GcHeap {
   }
 
   /**
-   * Opens a root scope; returns its depth, which `exitScope` takes. Scopes nest last in
-   * first out; references rooted in one are counted until it closes.
+   * Opens a root scope, which `exitScope` takes. Scopes nest last in first out;
+   * references rooted in one are counted until it closes.
    */
-  enterScope(): number {
+  enterScope(): HeapScope {
+    const scope = new HeapScope(this.scopes.length);
     this.scopeStarts.push(this.rootStack.length);
-    return this.scopeStarts.length - 1;
+    this.scopes.push(scope);
+    return scope;
   }
 
-  /** How many scopes are open (the innermost has depth `openScopes() - 1`). */
+  /** How many scopes are open. */
   openScopes(): number {
-    return this.scopeStarts.length;
+    return this.scopes.length;
+  }
+
+  /** Whether `scope` is still open (no `exitScope` of it or of a scope around it). */
+  isOpen(scope: HeapScope): boolean {
+    return this.scopes[scope.depth] === scope;
+  }
+
+  /** The scope `root` roots in; every instantiation runs inside one. */
+  innermostScope(): HeapScope {
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope === undefined) throw new InternalError('no root scope is open');
+    return scope;
   }
 
   /**
@@ -250,15 +313,17 @@ export class GcHeap {
   }
 
   /**
-   * Closes the scope of `depth` and every scope opened inside it (unwinding after an
-   * error). Their roots' decrements are deferred to the next collection, which runs
-   * early if too many are pending.
+   * Closes `scope` and every scope opened inside it (unwinding after an error). Their
+   * roots' decrements are deferred to the next collection, which runs early if too many
+   * are pending. A scope already closed is left alone.
    */
-  exitScope(depth: number): void {
-    if (depth >= this.scopeStarts.length) return;
+  exitScope(scope: HeapScope): void {
+    if (!this.isOpen(scope)) return;
+    const { depth } = scope;
     const starts = this.scopeStarts;
     const start = starts[depth];
     while (starts.length > depth) starts.pop();
+    this.scopes.length = depth;
     const roots = this.rootStack;
     while (roots.length > start) this.deferredDecrements.push(roots.pop()!);
     if (this.deferredDecrements.length > MAX_DEFERRED_DECREMENTS && roots.length === 0) this.collect();

@@ -3,6 +3,7 @@
 // `RootScope`s do; closing one releases every handle made in it.
 import { EmbedderError } from '../errors.ts';
 import type { Store } from '../instance/store.ts';
+import type { HeapScope } from './heap.ts';
 
 export class Rooted {
   readonly #scope: RootScope;
@@ -22,17 +23,17 @@ export class Rooted {
 
 export class RootScope {
   readonly store: Store;
-  readonly #depth: number;
+  readonly #scope: HeapScope;
   #closed = false;
 
   constructor(store: Store) {
     this.store = store;
-    this.#depth = store.heap.enterScope();
+    this.#scope = store.heap.enterScope();
   }
 
   /** Closed by `close()`, or by an enclosing scope unwinding past it. */
   get closed(): boolean {
-    return this.#closed || this.store.heap.openScopes() <= this.#depth;
+    return this.#closed || !this.store.heap.isOpen(this.#scope);
   }
 
   /**
@@ -53,7 +54,7 @@ export class RootScope {
   close(): void {
     if (this.closed) return;
     this.checkInnermost('close');
-    this.store.heap.exitScope(this.#depth);
+    this.store.heap.exitScope(this.#scope);
     this.#closed = true;
   }
 
@@ -61,7 +62,7 @@ export class RootScope {
   // inner scope's handles pointing at freed, then reused, objects.
   private checkInnermost(action: string): void {
     if (this.closed) throw new EmbedderError(`cannot ${action} a closed root scope`);
-    if (this.store.heap.openScopes() - 1 !== this.#depth) {
+    if (this.store.heap.innermostScope() !== this.#scope) {
       throw new EmbedderError(`cannot ${action} a root scope while a scope opened inside it is still open`);
     }
   }

@@ -16,11 +16,11 @@ const SHORTHANDS: Partial<Record<string, string>> = {
   noexn: 'nullexnref',
 };
 
-export function heapTypeName(heap: HeapType): string {
+function heapTypeName(heap: HeapType): string {
   return String(heap);
 }
 
-export function refTypeName({ nullable, heap }: RefType): string {
+function refTypeName({ nullable, heap }: RefType): string {
   if (nullable && typeof heap === 'string') return SHORTHANDS[heap]!;
   return `(ref ${nullable ? 'null ' : ''}${heapTypeName(heap)})`;
 }

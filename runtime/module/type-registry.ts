@@ -207,10 +207,6 @@ function mapRefType(t: RefType, map: IndexMap): CanonicalRefType {
 // `canonicalTypes` is the module's result of `canonicalizeTypes`. Values without concrete
 // heap types are returned as they are.
 
-export function toCanonicalHeapType(h: HeapType, canonicalTypes: Int32Array): CanonicalHeapType {
-  return typeof h === 'string' ? h : canonicalTypes[h];
-}
-
 export function toCanonicalRefType(t: RefType, canonicalTypes: Int32Array): CanonicalRefType {
   return typeof t.heap === 'string' ? t : { nullable: t.nullable, heap: canonicalTypes[t.heap] };
 }

@@ -93,7 +93,7 @@ export function equalsValType(a: CanonicalValType, b: CanonicalValType): boolean
 
 // ---- Composite types (declared `sub` compatibility) -------------------------------------------
 
-export function matchesStorageType(a: CanonicalStorageType, b: CanonicalStorageType): boolean {
+function matchesStorageType(a: CanonicalStorageType, b: CanonicalStorageType): boolean {
   if (a === 'i8' || a === 'i16' || b === 'i8' || b === 'i16') return a === b;
   return matchesValType(a, b);
 }

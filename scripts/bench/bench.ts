@@ -127,7 +127,7 @@ function countersOf(workload: NonNullable<ReturnType<typeof findWorkload>>, byte
 }
 
 /** Workloads whose names match any of the globs (`*` any text, `?` one character); all if none. */
-export function selectWorkloads(globs: readonly string[]): string[] {
+function selectWorkloads(globs: readonly string[]): string[] {
   if (globs.length === 0) return WORKLOADS.map((w) => w.name);
   const patterns = globs.map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
   const selected = WORKLOADS.filter((w) => patterns.some((p) => p.test(w.name))).map((w) => w.name);
@@ -136,7 +136,7 @@ export function selectWorkloads(globs: readonly string[]): string[] {
 }
 
 /** One line per workload and phase: each row's median with its 95% interval, and the ratio to V8. */
-export function formatResults(results: Results): string {
+function formatResults(results: Results): string {
   const lines: string[] = [];
   const rowsOf = (workload: string, phase: string) => results.rows.filter((r) => r.workload === workload && r.phase === phase);
   for (const workload of results.config.workloads) {

@@ -2,7 +2,7 @@
 import { PAGE_BYTES } from '../../runtime/instance/store.ts';
 import { dataString, STREAM } from './wat-text.ts';
 
-export const DATA_SEGMENT_BYTES = 16;
+const DATA_SEGMENT_BYTES = 16;
 
 export function dataSegments(n: number): string {
   const pages = Math.ceil((n * DATA_SEGMENT_BYTES) / PAGE_BYTES);
