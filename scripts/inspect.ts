@@ -13,7 +13,8 @@ import { resolveWorkloadImports } from '../workloads/imports.ts';
 import { requireStrategy } from './strategies.ts';
 import { DEFAULT_STRATEGY, strategies } from '../variants/registry.ts';
 import { compiledSource } from '../variants/compiled.ts';
-import type { InstantiationCounters, Strategy } from '../runtime/instance/initializer.ts';
+import type { Strategy } from '../runtime/instance/initializer.ts';
+import type { InstantiationCounters } from '../runtime/instance/counters.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
 import { InternalError } from '../runtime/errors.ts';
 

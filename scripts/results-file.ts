@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { BadInput } from './bad-input.ts';
 import { readJsonFile } from './json-file.ts';
 import type { Environment } from './bench/environment.ts';
-import type { InstantiationCounters } from '../runtime/instance/initializer.ts';
+import type { InstantiationCounters } from '../runtime/instance/counters.ts';
 import type { Summary } from './statistics.ts';
 
 export const RESULTS_SCHEMA = 'instlab.results/1';

@@ -16,7 +16,7 @@ import type { ConstExpr, ValType } from '../runtime/module/module.ts';
 import { i31Ref } from '../runtime/gc/raw-ref.ts';
 import { isGcManagedIn } from '../runtime/module/ref-family.ts';
 import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
-import { GlobalCells } from '../runtime/instance/store.ts';
+import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { buildModuleImage, type ModuleImage } from './cached.ts';
 import { foldConstExpr } from './constant-folding.ts';
 

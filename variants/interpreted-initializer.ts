@@ -15,7 +15,7 @@ import {
   dropElementSegment,
   EMPTY_BYTES,
 } from '../runtime/instance/segment-ops.ts';
-import { GlobalCells } from '../runtime/instance/store.ts';
+import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
 
 interface PreparedSegment<P> {

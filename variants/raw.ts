@@ -3,7 +3,7 @@
 // see. So the whole evaluation runs under a no-GC guard: an allocation that would need a
 // collection fails with `GcNotAllowed` instead of corrupting the heap.
 import { readSlot, writeSlot, type Value } from '../runtime/instance/const-value.ts';
-import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/instance/store.ts';
+import { GlobalCells, GLOBAL_SLOT_BYTES } from '../runtime/instance/global-cells.ts';
 import { NO_GC, type FieldValue, type NoGcGuard } from '../runtime/gc/heap.ts';
 import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
 import { defaultFieldValue, layoutOf, type ArrayLayout, type FieldLayout, type StructLayout } from '../runtime/gc/layout.ts';

@@ -3,7 +3,7 @@
 // i32 → number (signed), i64 → bigint (signed), f32 → number (bits, unsigned),
 // f64 → bigint (bits, unsigned), v128 → 16 bytes, references → raw word (raw-ref.ts).
 import type { ValType } from '../module/module.ts';
-import type { GlobalCells } from './store.ts';
+import type { GlobalCells } from './global-cells.ts';
 
 export type Value = number | bigint | Uint8Array;
 

@@ -4,10 +4,10 @@
 // not allocate 10,000 objects.
 import type { CompiledModule } from '../module/compile.ts';
 import type { Extern, GlobalInst, MemoryInst, Store, TableInst, TagInst } from './store.ts';
-import { GlobalCells } from './store.ts';
+import { GlobalCells } from './global-cells.ts';
 import type { GlobalType } from '../module/module.ts';
 import { readSlot, type Value } from './const-value.ts';
-import { zeroCounters, type InstantiationCounters } from './initializer.ts';
+import { zeroCounters, type InstantiationCounters } from './counters.ts';
 
 export class Instance {
   readonly store: Store;

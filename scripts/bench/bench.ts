@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../../runtime/module/compile.ts';
-import type { InstantiationCounters } from '../../runtime/instance/initializer.ts';
+import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import { Store } from '../../runtime/instance/store.ts';
 import { strategies as allStrategies } from '../../variants/registry.ts';
