@@ -3,7 +3,6 @@
 // stack trace).
 import { Command, CommanderError } from 'commander';
 import { BadInput } from './bad-input.ts';
-import { ImportsJsonError } from '../workloads/imports-json.ts';
 // Each command's module is loaded when the command runs, so a quick command does not pay
 // for loading the workloads, the assemblers and the bench.
 
@@ -80,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return status;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof BadInput || error instanceof ImportsJsonError) {
+    if (error instanceof BadInput) {
       process.stderr.write(`instlab: ${error.message}\n`);
       if (verbose) process.stderr.write(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
       return 2;

@@ -7,7 +7,7 @@ import { Store, type ImportResolver } from '../runtime/instance/store.ts';
 import { stubImports } from '../runtime/embedder/stub-imports.ts';
 import { BadInput } from './bad-input.ts';
 import { readImportsFile } from './imports-file.ts';
-import { importsFromJson } from '../workloads/imports-json.ts';
+import { importsFromJson, ImportsJsonError } from '../workloads/imports-json.ts';
 import { resolveModule, type ResolvedModule } from './workloads.ts';
 import { resolveWorkloadImports } from '../workloads/imports.ts';
 import { requireStrategy } from './strategies.ts';
@@ -69,7 +69,13 @@ async function instantiateModule(module: ResolvedModule, strategy: Strategy, opt
   const compiled = withFile(name, () => compile(bytes));
   let resolve: ImportResolver = () => undefined;
   if (options.imports !== undefined) {
-    resolve = importsFromJson(store, compiled, await readImportsFile(options.imports), options.imports);
+    const json = await readImportsFile(options.imports);
+    try {
+      resolve = importsFromJson(store, compiled, json, options.imports);
+    } catch (error) {
+      if (error instanceof ImportsJsonError) throw new BadInput(error.message, { cause: error });
+      throw error;
+    }
   } else if (options.stubImports === true) resolve = withFile(name, () => stubImports(store, compiled));
   else if (module.imports !== undefined) resolve = withFile(name, () => resolveWorkloadImports(store, compiled, module.imports!));
   return withFile(name, () => instantiate(store, compiled, resolve, { skipStart: options.skipStart, strategy }));

@@ -1,7 +1,7 @@
 // Initialization by evaluating each constant expression at instantiation, in the spec's
 // order: what `raw`, `val` and `fast-path` share. Each differs only in its evaluator.
 import type { CompiledModule } from '../runtime/module/compile.ts';
-import { writeSlot } from '../runtime/instance/const-value.ts';
+import { writeSlot, type Value } from '../runtime/instance/const-value.ts';
 import type { Initializer } from '../runtime/instance/initializer.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
 import type { ConstExpr, ElementSegment } from '../runtime/module/module.ts';
@@ -73,7 +73,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const type = instance.globalTypes[instance.globalImports.length + i].type;
     const init = this.globalInits[i];
     const scope = init.scoped ? heap.enterScope() : undefined;
-    const value = this.evaluator.evaluate(instance, init.expr, this.globalKinds[i], this.evaluator.context(instance.store.heap));
+    const value = this.evaluate(instance, init.expr, this.globalKinds[i]);
     // The slot's count comes before the scope lets go of the evaluator's root.
     if (isGcManaged(type)) heap.writeBarrier(0, value as number);
     writeSlot(cells, i, type, value);
@@ -92,7 +92,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const heap = instance.store.heap;
     const table = instance.tables[this.compiled.info.importedTables + i];
     const scope = init.scoped ? heap.enterScope() : undefined;
-    const raw = this.evaluator.evaluate(instance, init.expr, 'ref', this.evaluator.context(instance.store.heap)) as number;
+    const raw = this.evaluate(instance, init.expr, 'ref') as number;
     if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
     table.elements.fill(raw, 0, table.size);
     if (scope !== undefined) heap.exitScope(scope);
@@ -118,7 +118,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const mode = segment.mode;
     if (mode.kind === 'passive') return;
     if (mode.kind === 'active') {
-      const offset = addressOf(this.evaluator.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table'), this.evaluator.context(instance.store.heap)));
+      const offset = addressOf(this.evaluate(instance, this.elements[i].offset!, this.offsetKind(mode.table, 'table')));
       applyElementSegment(instance, instance.tables[mode.table], offset, instance.elems[i]);
     }
     dropElementSegment(instance, i);
@@ -138,7 +138,7 @@ export class InterpretedInitializer<P> implements Initializer {
       return;
     }
     instance.datas[i] = EMPTY_BYTES;
-    const offset = addressOf(this.evaluator.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory'), this.evaluator.context(instance.store.heap)));
+    const offset = addressOf(this.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
     applyDataSegment(instance, instance.memories[mode.memory], offset, segment.bytes, i);
   }
 
@@ -162,10 +162,15 @@ export class InterpretedInitializer<P> implements Initializer {
     for (let i = 0; i < refs.length; i++) {
       const item = items![i];
       const scope = item.scoped ? heap.enterScope() : undefined;
-      refs[i] = this.evaluator.evaluate(instance, item.expr, 'ref', this.evaluator.context(instance.store.heap)) as number;
+      refs[i] = this.evaluate(instance, item.expr, 'ref') as number;
       if (counted) heap.incRef(refs[i]);
       if (scope !== undefined) heap.exitScope(scope);
     }
+  }
+
+  /** Evaluates with the context the evaluator allocates in (a root scope, or the no-GC guard). */
+  private evaluate(instance: Instance, prepared: P, kind: ResultKind): Value {
+    return this.evaluator.evaluate(instance, prepared, kind, this.evaluator.context(instance.store.heap));
   }
 
   private offsetKind(index: number, kind: 'table' | 'memory'): ResultKind {

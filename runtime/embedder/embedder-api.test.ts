@@ -85,10 +85,10 @@ describe('root scopes are last in, first out', () => {
 
   it('an inner scope left open is closed when an enclosing scope unwinds', () => {
     const { store } = gcTestStore();
-    const depth = store.heap.enterScope();
+    const scope = store.heap.enterScope();
     const inner = new RootScope(store);
     const handle = inner.hostRef('abandoned');
-    store.heap.exitScope(depth);
+    store.heap.exitScope(scope);
     expect(inner.closed).toBe(true);
     expect(() => handle.raw).toThrow(EmbedderError);
     store.gc();

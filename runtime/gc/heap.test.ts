@@ -15,11 +15,11 @@ describe('GcHeap', () => {
 
   it('keeps rooted objects through a collection and defers the release of a closed scope', () => {
     const heap = new GcHeap();
-    const mark = heap.enterScope();
+    const scope = heap.enterScope();
     const rooted = heap.root(heap.allocateHost('kept'));
     heap.collect();
     expect(heap.hostValue(rooted)).toBe('kept');
-    heap.exitScope(mark);
+    heap.exitScope(scope);
     expect(heap.isLive(rooted)).toBe(true);
     heap.collect();
     expect(heap.isLive(rooted)).toBe(false);

@@ -73,9 +73,12 @@ export class HeapScope {
   readonly kind = 'scope' as const;
   /** Place on the heap's scope stack, the outermost 0. */
   readonly depth: number;
+  /** Where this scope's roots start on the heap's root stack. */
+  readonly rootStart: number;
 
-  constructor(depth: number) {
+  constructor(depth: number, rootStart: number) {
     this.depth = depth;
+    this.rootStart = rootStart;
   }
 }
 
@@ -114,8 +117,7 @@ export class GcHeap {
   private childRefs: (ChildRefs | undefined)[] = [undefined];
   private freeIds: number[] = [];
   private readonly rootStack: number[] = [];
-  /** Where each open scope's roots start in `rootStack`, outermost first. */
-  private readonly scopeStarts: number[] = [];
+  /** The open scopes, outermost first. */
   private readonly scopes: HeapScope[] = [];
   private deferredDecrements: number[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
@@ -277,8 +279,7 @@ export class GcHeap {
    * references rooted in one are counted until it closes.
    */
   enterScope(): HeapScope {
-    const scope = new HeapScope(this.scopes.length);
-    this.scopeStarts.push(this.rootStack.length);
+    const scope = new HeapScope(this.scopes.length, this.rootStack.length);
     this.scopes.push(scope);
     return scope;
   }
@@ -319,13 +320,9 @@ export class GcHeap {
    */
   exitScope(scope: HeapScope): void {
     if (!this.isOpen(scope)) return;
-    const { depth } = scope;
-    const starts = this.scopeStarts;
-    const start = starts[depth];
-    while (starts.length > depth) starts.pop();
-    this.scopes.length = depth;
+    this.scopes.length = scope.depth;
     const roots = this.rootStack;
-    while (roots.length > start) this.deferredDecrements.push(roots.pop()!);
+    while (roots.length > scope.rootStart) this.deferredDecrements.push(roots.pop()!);
     if (this.deferredDecrements.length > MAX_DEFERRED_DECREMENTS && roots.length === 0) this.collect();
   }
 

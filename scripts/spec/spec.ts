@@ -403,8 +403,7 @@ class ScriptRun {
     if (attempt.blockedBy !== undefined) return skipped(attempt.blockedBy);
     // A table or memory may have been grown by code that did not run: limits and segment
     // bounds are checked against sizes the script did not intend.
-    const refused = attempt.error instanceof LinkError || attempt.error instanceof RuntimeError || attempt.error instanceof ResourceLimitError;
-    if (attempt.staleImport && refused) {
+    if (attempt.staleImport && isRefusal(attempt.error)) {
       return skipped(SKIP.staleState);
     }
     return undefined;
@@ -522,11 +521,15 @@ class ScriptRun {
   }
 }
 
+/** An instantiation the runtime refused for a reason of the spec's or of its limits (not a bug). */
+function isRefusal(error: unknown): error is Error {
+  return error instanceof LinkError || error instanceof RuntimeError || error instanceof ResourceLimitError;
+}
+
 /** The outcome of an exception that was not the expected one. */
 function unexpected(expected: string, error: unknown): Outcome {
   if (error instanceof CompileError) return failed(expected, `${error.kind}: ${error.message}`);
-  const answered = error instanceof LinkError || error instanceof RuntimeError || error instanceof ResourceLimitError;
-  if (answered || error instanceof EmbedderError) return failed(expected, `${error.name}: ${error.message}`);
+  if (isRefusal(error) || error instanceof EmbedderError) return failed(expected, `${error.name}: ${error.message}`);
   // Anything else, an `InternalError` included, is the runtime crashing; its stack shows where.
   const crash = error instanceof Error ? error : new Error(String(error));
   return failed(expected, `crash: ${crash.name}: ${crash.message}`, crash.stack);
