@@ -32,19 +32,38 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('bench')
-    .description('measure compile and instantiate per workload × strategy, with v8 and floor reference rows')
-    .option('--quick', 'fewer samples and processes (a minute or two for every workload)')
-    .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards)', collect, [])
+    .description('measure compile and instantiate per module × strategy, with v8 and floor reference rows')
+    .argument('[files...]', '.wasm or .wat modules to measure (besides or instead of --workload)')
+    .option('--quick', 'fewer samples and processes (about 2 minutes for every workload)')
+    .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards; default all, or none with files)', collect, [])
     .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
     .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
+    .option('--samples <n>', 'a fixed number of samples per row and process (default: as many as the time budget allows)')
+    .option('--seed <n>', 'orders modules and rows in every process (default from the clock; printed, recorded)')
+    .option('--inject-slowdown <name=pct>', 'make a strategy do PCT % more work per instantiation (repeatable; recorded)', collect, [])
+    .option('--shard <i/n>', 'measure the i-th of n parts of the matrix, balanced by expected cost (merge them with instlab merge)')
+    .option('--imports <file.json>', 'externs for the module files, as JSON (as inspect --imports)')
+    .option('--stub-imports', 'give every import of the module files a default (as inspect --stub-imports)')
+    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)')
+    .option('--format <format>', 'summary on stdout: text, md or json (the results file always has everything)', 'text')
     .option('--out <file>', 'results file (default results/runs/<time>.json)')
-    .action(async (options) => {
+    .action(async (files: string[], options) => {
       const { benchCommand } = await import('./bench/bench.ts');
-      status = await benchCommand({
+      status = await benchCommand(files, {
         ...options,
         workload: options.workload.length > 0 ? options.workload : undefined,
         strategy: options.strategy.length > 0 ? options.strategy : undefined,
       });
+    });
+
+  program
+    .command('merge')
+    .description('combine the results files of the shards of one run into one results file')
+    .argument('<files...>', 'results files of the shards (instlab bench --shard I/N)')
+    .requiredOption('--out <file>', 'the merged results file')
+    .option('--force', 'merge files from different environments, configurations or seeds (recorded in the result)')
+    .action(async (files: string[], options: { out: string; force?: boolean }) => {
+      status = await (await import('./merge.ts')).mergeCommand(files, options);
     });
 
   program

@@ -6,3 +6,10 @@ export function formatDuration(ns: number): string {
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toPrecision(3)} ms`;
   return `${(ns / 1_000_000_000).toPrecision(3)} s`;
 }
+
+/** Wall-clock spans for progress lines: `42 s`, `3 min 05 s`. */
+export function formatSeconds(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} s`;
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}

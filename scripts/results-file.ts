@@ -9,10 +9,22 @@ import { readJsonFile } from './json-file.ts';
 import type { Environment } from './bench/environment.ts';
 import type { InstantiationCounters } from '../runtime/instance/counters.ts';
 import type { Summary } from './statistics.ts';
+import type { Shard } from './bench/bench-modules.ts';
+import type { Injection, Slowdown } from './bench/slowdown.ts';
+import { resultsProblem } from './results-schema.ts';
 
 export const RESULTS_SCHEMA = 'instlab.results/1';
 
 export type Phase = 'compile' | 'instantiate';
+
+/** When a measuring process collected garbage, outside the timed calls. */
+export type GcPolicy = 'between-samples' | 'per-row' | 'none';
+
+export interface RowSummary extends Summary {
+  readonly processMedians: readonly number[];
+  /** What the summary table judges by: the pooled median's interval, widened to cover every process's median. */
+  readonly interval: readonly [number, number];
+}
 
 export interface ResultRow {
   readonly workload: string;
@@ -21,7 +33,12 @@ export interface ResultRow {
   readonly phase: Phase;
   /** Every sample, in nanoseconds, one array per measuring process. */
   readonly samples: readonly (readonly number[])[];
-  readonly summary: Summary & { readonly processMedians: readonly number[] };
+  readonly summary: RowSummary;
+  readonly gc: GcPolicy;
+  /** With `between-samples`: a collection before every this many samples. */
+  readonly gcEvery?: number;
+  /** Per process, the slowdown injected into this row (`--inject-slowdown`). */
+  readonly injections?: readonly Injection[];
 }
 
 export interface WorkloadInfo {
@@ -29,50 +46,54 @@ export interface WorkloadInfo {
   readonly sha256: string;
   readonly family: string;
   readonly tags: readonly string[];
+  /** Set for a module file given on the command line. */
+  readonly file?: string;
+}
+
+export interface ResultsConfig {
+  readonly quick: boolean;
+  readonly processes: number;
+  /** A fixed sample count per row and process, or null when the time budget sets it. */
+  readonly samples: number | null;
+  readonly budgetMs: number;
+  /** Samples per row and process are bounded to this range; warm-up calls come before. */
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  readonly workloads: readonly string[];
+  readonly strategies: readonly string[];
+  /** Orders modules and rows in every process; the same seed replays the same order. */
+  readonly seed: number;
+  readonly shard: Shard | null;
+  readonly slowdowns: readonly Slowdown[];
+  /** Set by `instlab merge`: how many shards, and the mismatches `--force` let through. */
+  readonly merged: { readonly shards: number; readonly forced: readonly string[] } | null;
+}
+
+export interface Unavailable {
+  readonly workload: string;
+  readonly strategy: string;
+  readonly reason: string;
 }
 
 export interface Results {
   readonly schema: typeof RESULTS_SCHEMA;
   readonly createdAt: string;
   readonly environment: Environment;
-  readonly config: {
-    readonly quick: boolean;
-    readonly processes: number;
-    readonly budgetMs: number;
-    /** Samples per row and process are bounded to this range; warm-up calls come before. */
-    readonly minIterations: number;
-    readonly maxIterations: number;
-    readonly workloads: readonly string[];
-    readonly strategies: readonly string[];
-  };
+  readonly config: ResultsConfig;
   readonly workloads: Readonly<Record<string, WorkloadInfo>>;
   readonly rows: readonly ResultRow[];
   /** Deterministic operation counters per workload and strategy. */
   readonly counters: Readonly<Record<string, Readonly<Record<string, InstantiationCounters>>>>;
+  /** Reference rows that could not be measured, and why. */
+  readonly unavailable: readonly Unavailable[];
 }
 
+/** Reads and validates a results file against results/results.schema.json. */
 export async function readResults(path: string): Promise<Results> {
   const json = await readJsonFile(path, 'corrupt results file');
   const problem = resultsProblem(json);
-  if (problem !== undefined) throw new BadInput(`${path}: corrupt results file (${problem})`);
+  if (problem !== undefined) throw new BadInput(`${path}: ${problem}`);
   return json as Results;
-}
-
-function resultsProblem(json: unknown): string | undefined {
-  if (typeof json !== 'object' || json === null) return 'not an object';
-  const record = json as Record<string, unknown>;
-  if (record.schema !== RESULTS_SCHEMA) return `schema is ${JSON.stringify(record.schema)}, expected "${RESULTS_SCHEMA}"`;
-  if (!Array.isArray(record.rows)) return 'no rows';
-  for (const [i, row] of (record.rows as unknown[]).entries()) {
-    const r = row as Partial<ResultRow> | null;
-    if (r === null || typeof r !== 'object' || typeof r.workload !== 'string' || typeof r.strategy !== 'string') {
-      return `row ${i} is malformed`;
-    }
-    if (!Array.isArray(r.samples) || !r.samples.every((s) => Array.isArray(s) && s.every((v) => typeof v === 'number'))) {
-      return `row ${i} (${r.workload} ${r.strategy}) has malformed samples`;
-    }
-  }
-  return undefined;
 }
 
 /**

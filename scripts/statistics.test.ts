@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianConfidenceInterval, quantile, sortedNumbers, summarize } from './statistics.ts';
+import { medianConfidenceInterval, quantile, sortedNumbers, summarize, summarizeProcesses } from './statistics.ts';
 
 describe('statistics', () => {
   it('sorts numerically, not as strings', () => {
@@ -24,5 +24,21 @@ describe('statistics', () => {
     // ranks 50 ± 9.8 → indices 40 and 59 (values 41 and 60)
     expect(medianConfidenceInterval(hundred)).toEqual([41, 60]);
     expect(medianConfidenceInterval([3])).toEqual([3, 3]);
+  });
+
+  it('gives the coefficient of variation with the sample standard deviation', () => {
+    // mean 5, sample variance ((−3)² + (−1)² + 1² + 3²) / 3 = 20/3
+    expect(summarize([2, 4, 6, 8]).cv).toBeCloseTo(Math.sqrt(20 / 3) / 5, 12);
+    expect(summarize([7, 7, 7]).cv).toBe(0);
+  });
+
+  it('widens a row\'s interval to cover every process median', () => {
+    const tight = Array.from({ length: 50 }, (_, i) => 100 + (i % 5));
+    const shifted = tight.map((v) => v + 50);
+    const summary = summarizeProcesses([tight, shifted]);
+    expect(summary.processMedians).toEqual([102, 152]);
+    expect(summary.interval[0]).toBeLessThanOrEqual(102);
+    expect(summary.interval[1]).toBeGreaterThanOrEqual(152);
+    expect(summary.n).toBe(100);
   });
 });

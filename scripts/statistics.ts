@@ -14,6 +14,8 @@ export interface Summary {
   readonly medianCi95: readonly [number, number];
   /** Median absolute deviation from the median. */
   readonly mad: number;
+  /** Coefficient of variation: standard deviation over mean. */
+  readonly cv: number;
 }
 
 export function sortedNumbers(values: readonly number[]): number[] {
@@ -45,15 +47,37 @@ export function summarize(values: readonly number[]): Summary {
   const sorted = sortedNumbers(values);
   const median = quantile(sorted, 0.5);
   const deviations = sortedNumbers(sorted.map((v) => Math.abs(v - median)));
+  const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
+  const variance = sorted.length < 2 ? 0 : sorted.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (sorted.length - 1);
   return {
     n: sorted.length,
     min: sorted[0],
     max: sorted[sorted.length - 1],
-    mean: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
+    mean,
     median,
     p10: quantile(sorted, 0.1),
     p90: quantile(sorted, 0.9),
     medianCi95: medianConfidenceInterval(sorted),
     mad: quantile(deviations, 0.5),
+    cv: mean === 0 ? 0 : Math.sqrt(variance) / mean,
   };
+}
+
+/**
+ * The summary of a row measured in several processes. Its `interval` is the pooled
+ * median's 95% interval widened to cover the median of every process: pooled samples
+ * alone hide how much one process differs from the next (each has its own JIT and heap
+ * history), and with a handful of processes their range is the plainest honest bound.
+ */
+export function summarizeProcesses(samples: readonly (readonly number[])[]): Summary & {
+  processMedians: number[];
+  interval: [number, number];
+} {
+  const pooled = summarize(samples.flat());
+  const processMedians = samples.map((s) => quantile(sortedNumbers(s), 0.5));
+  const interval: [number, number] = [
+    Math.min(pooled.medianCi95[0], ...processMedians),
+    Math.max(pooled.medianCi95[1], ...processMedians),
+  ];
+  return { ...pooled, processMedians, interval };
 }

@@ -1,21 +1,19 @@
-// What `instlab bench` measures for one workload: each strategy's compile phase (decode,
+// What `instlab bench` measures for one module: each strategy's compile phase (decode,
 // validate, and the strategy's per-module preparation) and instantiate phase, next to
 // two reference rows measured the same way: `v8` (Node's WebAssembly.Module /
 // WebAssembly.Instance on the same bytes) and `floor` (allocating the final state's
-// storage and copying a ready image into it). Making the imports is the embedder's work
-// and stays outside the measurement on both sides: V8 gets a ready imports object, ours
-// a fresh store with its imports made before each sample.
+// storage the way the engine does and copying a ready image into it). Making the imports
+// is the embedder's work and stays outside the measurement on both sides: V8 gets a ready
+// imports object, ours a fresh store with its imports made before each sample.
 import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
-import { withoutStartSection } from '../../runtime/v8/observable-copy.ts';
+import { GlobalCells, GLOBAL_SLOT_BYTES } from '../../runtime/instance/global-cells.ts';
 import { Store, type ImportResolver } from '../../runtime/instance/store.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { defaultStrategy, strategyByName } from '../../variants/registry.ts';
-import { resolveWorkloadImports } from '../../workloads/imports.ts';
-import type { Workload } from '../../workloads/registry.ts';
-import { v8Imports } from '../../workloads/v8-state.ts';
 import type { Phase } from '../results-file.ts';
+import { moduleImports, moduleV8Imports, v8BytesOf, v8Unavailable, type BenchModule } from './bench-modules.ts';
 
 export interface BenchRow {
   readonly strategy: string;
@@ -25,9 +23,20 @@ export interface BenchRow {
   readonly run: () => unknown;
 }
 
-export function benchRows(workload: Workload, bytes: Uint8Array, strategies: readonly string[]): BenchRow[] {
+/** Instances whose memories hold at least this much collect garbage between samples (bench-worker.ts). */
+export const MEMORY_HEAVY_BYTES = 1 << 20;
+
+export interface ModuleRows {
+  readonly rows: BenchRow[];
+  /** Bytes of defined memory one instance allocates. */
+  readonly memoryBytes: number;
+  /** Why there are no `v8` rows, if there are none. */
+  readonly v8Unavailable?: string;
+}
+
+export function benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): ModuleRows {
   const compiled = compile(bytes);
-  const capacityBytes = workload.gcHeapBytes;
+  const capacityBytes = module.gcHeapBytes;
   const rows: BenchRow[] = [];
   for (const name of strategies) {
     const strategy = strategyByName(name)!;
@@ -39,53 +48,104 @@ export function benchRows(workload: Workload, bytes: Uint8Array, strategies: rea
       phase: 'instantiate',
       setup: () => {
         store = new Store({ gc: { capacityBytes } });
-        resolve = resolveWorkloadImports(store, compiled, workload.imports);
+        resolve = moduleImports(store, compiled, module);
       },
       run: () => instantiate(store, compiled, resolve, { strategy, skipStart: true }),
     });
   }
-  // V8 would run a start function; ours does not, so V8 measures the module without it.
-  const v8Bytes = compiled.module.start === undefined ? bytes : withoutStartSection(bytes);
+  const floor = floorOf(module, compiled);
+  rows.push({ strategy: 'floor', phase: 'instantiate', run: floor.run });
+  const unavailable = v8Unavailable(compiled, bytes, module);
+  if (unavailable === undefined) rows.push(...v8Rows(compiled, bytes, module));
+  return { rows, memoryBytes: floor.memoryBytes, ...(unavailable === undefined ? {} : { v8Unavailable: unavailable }) };
+}
+
+function v8Rows(compiled: CompiledModule, bytes: Uint8Array, module: BenchModule): BenchRow[] {
+  const v8Bytes = v8BytesOf(compiled, bytes);
   const v8Module = new v8Wasm.Module(v8Bytes);
-  const imports = v8Imports(compiled, workload.imports);
-  rows.push({ strategy: 'v8', phase: 'compile', run: () => new v8Wasm.Module(v8Bytes) });
-  rows.push({ strategy: 'v8', phase: 'instantiate', run: () => new v8Wasm.Instance(v8Module, imports) });
-  rows.push({ strategy: 'floor', phase: 'instantiate', run: floorOf(workload, compiled) });
-  return rows;
+  const imports = moduleV8Imports(compiled, module);
+  const unique = uniqueBytes(v8Bytes);
+  return [
+    { strategy: 'v8', phase: 'compile', setup: unique.next, run: () => new v8Wasm.Module(unique.bytes) },
+    { strategy: 'v8', phase: 'instantiate', run: () => new v8Wasm.Instance(v8Module, imports) },
+  ];
+}
+
+const UNIQUE_SECTION = new TextEncoder().encode('instlab-unique');
+
+/**
+ * The module's bytes with a custom section appended whose 8-byte payload changes before
+ * every sample. V8 keeps compiled modules in a cache keyed by their bytes, so compiling
+ * the same bytes again while an earlier module of them is alive measures a cache hit
+ * (esbuild-wasm: 20 ms instead of 60–100 ms here); a custom section changes nothing else.
+ */
+export function uniqueBytes(bytes: Uint8Array): { readonly bytes: Uint8Array; readonly next: () => void } {
+  const payload = 1 + UNIQUE_SECTION.length + 8;
+  const out = new Uint8Array(bytes.length + 2 + payload);
+  out.set(bytes);
+  let at = bytes.length;
+  out[at++] = 0;
+  out[at++] = payload;
+  out[at++] = UNIQUE_SECTION.length;
+  out.set(UNIQUE_SECTION, at);
+  const view = new DataView(out.buffer, at + UNIQUE_SECTION.length, 8);
+  let counter = 0n;
+  return { bytes: out, next: () => view.setBigUint64(0, ++counter, true) };
 }
 
 /**
  * The floor: the least any strategy could do. The final state of an instance, taken
- * once, is copied into freshly allocated storage of the same sizes: globals and tables
- * whole, memories as the span that holds non-zero bytes (allocation zeroes the rest).
- * Imported tables and memories are the embedder's, made before instantiation, and are
- * left out as they are from the other rows.
+ * once, is copied into storage allocated as the engine allocates it (globals as one
+ * cell buffer copied from an image, tables as element arrays, memories through the
+ * store's own `createMemory`), memories as the runs that hold non-zero bytes
+ * (allocation zeroes the rest). Imported tables and memories are the embedder's, made
+ * before instantiation, and are left out as they are from the other rows.
  */
-function floorOf(workload: Workload, compiled: CompiledModule): () => unknown {
-  const store = new Store({ gc: { capacityBytes: workload.gcHeapBytes } });
-  const instance: Instance = instantiate(store, compiled, resolveWorkloadImports(store, compiled, workload.imports), {
+function floorOf(module: BenchModule, compiled: CompiledModule): { run: () => unknown; memoryBytes: number } {
+  const store = new Store({ gc: { capacityBytes: module.gcHeapBytes } });
+  const instance: Instance = instantiate(store, compiled, moduleImports(store, compiled, module), {
     skipStart: true,
     strategy: defaultStrategy(),
   });
-  const globals = instance.globalCells.bytes;
+  const globals = instance.globalCells;
+  const globalCount = globals.bytes.length / GLOBAL_SLOT_BYTES;
   const { importedTables, importedMemories } = compiled.info;
   const tables = instance.tables.slice(importedTables).map((t) => t.elements.slice(0, t.size));
-  const memories = instance.memories.slice(importedMemories).map((m) => {
-    const bytes = m.bytes;
-    let low = 0;
-    let high = bytes.length;
-    while (low < high && bytes[low] === 0) low++;
-    while (high > low && bytes[high - 1] === 0) high--;
-    return { size: bytes.length, offset: low, span: bytes.slice(low, high) };
-  });
-  return () => {
-    const state: unknown[] = [globals.buffer.slice(0)];
+  const memories = instance.memories.slice(importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
+  const memoryBytes = instance.memories.slice(importedMemories).reduce((sum, m) => sum + m.bytes.length, 0);
+  const run = () => {
+    const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());
-    for (const { size, offset, span } of memories) {
-      const memory = new Uint8Array(size);
-      memory.set(span, offset);
+    for (const { type, runs } of memories) {
+      const memory = store.createMemory(type);
+      for (const { offset, bytes } of runs) memory.bytes.set(bytes, offset);
       state.push(memory);
     }
     return state;
   };
+  return { run, memoryBytes };
+}
+
+/**
+ * Zeros this long or longer split a memory's non-zero bytes into separate runs: copying a
+ * shorter gap costs less than another copy (the same trade-off as `cached`'s image runs).
+ */
+const RUN_GAP_BYTES = 4096;
+
+/** The spans of `bytes` that hold non-zero bytes, split at long runs of zeros. */
+export function nonZeroRuns(bytes: Uint8Array): { offset: number; bytes: Uint8Array }[] {
+  const runs: { offset: number; bytes: Uint8Array }[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    while (i < bytes.length && bytes[i] === 0) i++;
+    if (i === bytes.length) break;
+    const start = i;
+    let end = i;
+    while (i < bytes.length && i - end < RUN_GAP_BYTES) {
+      if (bytes[i] !== 0) end = i + 1;
+      i++;
+    }
+    runs.push({ offset: start, bytes: bytes.slice(start, end) });
+  }
+  return runs;
 }

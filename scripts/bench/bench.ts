@@ -1,25 +1,36 @@
-// `instlab bench`: measures compile and instantiate for each workload × strategy, with
-// the `v8` and `floor` reference rows, in several fresh processes (each with its own JIT
-// and heap history, so one process's luck does not decide a row), and stores every raw
-// sample, per-row summaries and the deterministic counters as a results file.
-import { spawnSync } from 'node:child_process';
+// `instlab bench`: measures compile and instantiate for each module × strategy, with the
+// `v8` and `floor` reference rows, in several fresh processes (each with its own JIT and
+// heap history, so one process's luck does not decide a row), stores every raw sample,
+// per-row summaries and the deterministic counters as a results file, and prints a
+// summary table.
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { compile } from '../../runtime/module/compile.ts';
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
-import { instantiate } from '../../runtime/instance/instantiate.ts';
-import { Store } from '../../runtime/instance/store.ts';
+import { compile } from '../../runtime/module/compile.ts';
 import { strategies as allStrategies } from '../../variants/registry.ts';
-import { resolveWorkloadImports } from '../../workloads/imports.ts';
-import { findWorkload, WORKLOADS } from '../../workloads/registry.ts';
-import { workloadBytes } from '../../workloads/workload-bytes.ts';
+import { findWorkload } from '../../workloads/registry.ts';
 import { BadInput } from '../bad-input.ts';
-import type { WorkerPlan, WorkerSamples } from './bench-worker.ts';
-import { currentEnvironment } from './environment.ts';
-import { checkWritable, RESULTS_SCHEMA, writeResults, type ResultRow, type Results, type WorkloadInfo } from '../results-file.ts';
-import { summarize } from '../statistics.ts';
+import { RESULTS_SCHEMA, checkWritable, writeResults, type ResultRow, type Results, type Unavailable, type WorkloadInfo } from '../results-file.ts';
+import { summarizeProcesses } from '../statistics.ts';
 import { requireStrategy } from '../strategies.ts';
-import { formatDuration } from '../format.ts';
+import {
+  checkInstantiates,
+  expectedCostMs,
+  fileModules,
+  moduleBytes,
+  parseShard,
+  selectWorkloads,
+  shardModules,
+  v8Unavailable,
+  type BenchModule,
+} from './bench-modules.ts';
+import { currentEnvironment } from './environment.ts';
+import { progressReporter } from './progress.ts';
+import { runWorker, WORKER_ENV, workerCommand } from './run-worker.ts';
+import { parseSlowdown } from './slowdown.ts';
+import { formatSummary, type SummaryFormat } from './summary-format.ts';
+import { summarizeResults } from './summary.ts';
+import type { WorkerPlan, WorkerSamples } from './bench-worker.ts';
 
 export interface BenchOptions {
   readonly quick?: boolean;
@@ -27,136 +38,193 @@ export interface BenchOptions {
   readonly strategy?: readonly string[];
   readonly out?: string;
   readonly processes?: string;
+  readonly samples?: string;
+  readonly seed?: string;
+  readonly injectSlowdown?: readonly string[];
+  readonly shard?: string;
+  readonly imports?: string;
+  readonly stubImports?: boolean;
+  readonly format?: string;
+  readonly pin?: string;
 }
 
-const WORKER = fileURLToPath(new URL('bench-worker.ts', import.meta.url));
-const WORKER_FLAGS = ['--expose-gc'];
+const FORMATS: readonly SummaryFormat[] = ['text', 'md', 'json'];
 
-export async function benchCommand(options: BenchOptions): Promise<number> {
+/** Rows per module: compile and instantiate per strategy, `v8` compile and instantiate, `floor`. */
+const rowsPerModule = (strategies: number) => 2 * strategies + 3;
+
+export async function benchCommand(files: readonly string[], options: BenchOptions): Promise<number> {
   const quick = options.quick === true;
-  const workloads = selectWorkloads(options.workload ?? []);
+  const format = (options.format ?? 'text') as SummaryFormat;
+  if (!FORMATS.includes(format)) throw new BadInput(`--format must be one of ${FORMATS.join(', ')}, not ${options.format}`);
   const strategies = (options.strategy ?? allStrategies.map((s) => s.name)).map((name) => requireStrategy(name).name);
-  const processes = options.processes === undefined ? (quick ? 2 : 3) : Number(options.processes);
-  if (!Number.isInteger(processes) || processes < 1) throw new BadInput(`--processes must be a whole number ≥ 1, not ${options.processes}`);
+  const processes = wholeNumber('--processes', options.processes, quick ? 2 : 3, 1, 1000);
+  const samples = options.samples === undefined ? null : wholeNumber('--samples', options.samples, 0, 1, 100_000);
+  const seed = wholeNumber('--seed', options.seed, Date.now() % 2 ** 31, 0, 2 ** 32 - 1);
+  const slowdowns = (options.injectSlowdown ?? []).map((text) => parseSlowdown(text, strategies));
+  if (new Set(slowdowns.map((s) => s.strategy)).size < slowdowns.length) throw new BadInput('--inject-slowdown names a strategy twice');
+  const shard = options.shard === undefined ? null : parseShard(options.shard);
+  const pin = options.pin === undefined ? null : checkPin(options.pin);
   const out = options.out ?? fileURLToPath(new URL(`../../results/runs/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url));
   // Checked before measuring: minutes of samples must not be lost to a bad --out.
   await checkWritable(out);
+
+  const budgetMs = quick ? 20 : 100;
+  const minIterations = quick ? 8 : 15;
+  const maxIterations = quick ? 400 : 3000;
+  const all = [...selectWorkloads(options.workload ?? [], files), ...(await fileModules(files, options))];
+  const prepared = await prepareModules(all, strategies);
+  const cost = (m: BenchModule) => expectedCostMs(prepared.infos[m.name].bytes, rowsPerModule(strategies.length), budgetMs, minIterations + 5);
+  const modules = shard === null ? all : shardModules(all, cost, shard);
+  if (modules.length === 0) throw new BadInput(`shard ${shard!.index}/${shard!.count} has no modules (only ${all.length} selected)`);
+
+  const names = new Set(modules.map((m) => m.name));
   const plan: Omit<WorkerPlan, 'seed'> = {
-    workloads,
+    modules,
     strategies,
-    budgetMs: quick ? 20 : 100,
-    minIterations: quick ? 3 : 5,
-    maxIterations: quick ? 400 : 3000,
+    budgetMs,
+    minIterations,
+    maxIterations,
+    ...(samples === null ? {} : { samples }),
+    slowdowns,
   };
-
-  const infos: Record<string, WorkloadInfo> = {};
-  const counters: Record<string, Record<string, InstantiationCounters>> = {};
-  for (const name of workloads) {
-    const workload = findWorkload(name)!;
-    const bytes = await workloadBytes(workload);
-    infos[name] = {
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      family: workload.family,
-      tags: workload.tags,
-    };
-    counters[name] = countersOf(workload, bytes, strategies);
-  }
-
-  const byRow = new Map<string, { workload: string; strategy: string; phase: ResultRow['phase']; samples: number[][] }>();
-  for (let p = 0; p < processes; p++) {
-    process.stderr.write(`process ${p + 1} of ${processes}: ${workloads.length} workloads\n`);
-    for (const measured of runWorker({ ...plan, seed: p + 1 })) {
-      const key = `${measured.workload}\0${measured.strategy}\0${measured.phase}`;
-      let row = byRow.get(key);
-      if (row === undefined) {
-        row = { workload: measured.workload, strategy: measured.strategy, phase: measured.phase, samples: [] };
-        byRow.set(key, row);
-      }
-      row.samples.push(measured.samples);
-    }
-  }
-  const rows: ResultRow[] = [...byRow.values()].map((row) => ({
-    ...row,
-    summary: { ...summarize(row.samples.flat()), processMedians: row.samples.map((s) => summarize(s).median) },
-  }));
+  process.stderr.write(
+    `bench: ${modules.length} modules × ${strategies.length} strategies, ${processes} processes, seed ${seed}` +
+      `${shard === null ? '' : `, shard ${shard.index}/${shard.count}`} (replay with --seed ${seed})\n`,
+  );
+  const measured = await measureInProcesses(plan, seed, processes, cost, pin);
 
   const results: Results = {
     schema: RESULTS_SCHEMA,
     createdAt: new Date().toISOString(),
-    environment: currentEnvironment(WORKER_FLAGS),
+    environment: currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin),
     config: {
       quick,
       processes,
-      budgetMs: plan.budgetMs,
-      minIterations: plan.minIterations,
-      maxIterations: plan.maxIterations,
-      workloads,
+      samples,
+      budgetMs,
+      minIterations,
+      maxIterations,
+      workloads: modules.map((m) => m.name),
       strategies,
+      seed,
+      shard,
+      slowdowns,
+      merged: null,
     },
-    workloads: infos,
-    rows,
-    counters,
+    workloads: Object.fromEntries(Object.entries(prepared.infos).filter(([name]) => names.has(name))),
+    rows: measured,
+    counters: Object.fromEntries(Object.entries(prepared.counters).filter(([name]) => names.has(name))),
+    unavailable: prepared.unavailable.filter((u) => names.has(u.workload)),
   };
   await writeResults(out, results);
-  process.stdout.write(formatResults(results));
-  process.stdout.write(`results: ${out}\n`);
+  process.stdout.write(formatSummary(summarizeResults(results), format));
+  process.stderr.write(`results: ${out}\n`);
   return 0;
 }
 
-function runWorker(plan: WorkerPlan): WorkerSamples[] {
-  const child = spawnSync(process.execPath, [...WORKER_FLAGS, WORKER], {
-    input: JSON.stringify(plan),
-    stdio: ['pipe', 'pipe', 'inherit'],
-    maxBuffer: 1 << 30,
-    encoding: 'utf8',
-  });
-  if (child.status !== 0) throw new Error(`bench worker failed (status ${child.status}${child.error ? `: ${child.error.message}` : ''})`);
-  return JSON.parse(child.stdout) as WorkerSamples[];
+function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  // Decimal digits only: `0x10`, `1e3` and `2.5` are refused rather than read as something else.
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw new BadInput(`${flag} must be a whole number from ${min} to ${max}, not ${text}`);
+  return value;
 }
 
-function countersOf(workload: NonNullable<ReturnType<typeof findWorkload>>, bytes: Uint8Array, strategies: readonly string[]) {
-  const compiled = compile(bytes);
-  const rows: Record<string, InstantiationCounters> = {};
-  for (const name of strategies) {
-    const store = new Store({ gc: { capacityBytes: workload.gcHeapBytes } });
-    const resolve = resolveWorkloadImports(store, compiled, workload.imports);
-    rows[name] = instantiate(store, compiled, resolve, { strategy: requireStrategy(name), skipStart: true }).counters;
-  }
-  return rows;
+function checkPin(cpus: string): string {
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cpus)) throw new BadInput(`--pin takes a CPU list such as 1 or 0-1, not ${cpus}`);
+  return cpus;
 }
 
-/** Workloads whose names match any of the globs (`*` any text, `?` one character); all if none. */
-function selectWorkloads(globs: readonly string[]): string[] {
-  if (globs.length === 0) return WORKLOADS.map((w) => w.name);
-  const patterns = globs.map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
-  const selected = WORKLOADS.filter((w) => patterns.some((p) => p.test(w.name))).map((w) => w.name);
-  if (selected.length === 0) throw new BadInput(`no workload matches ${globs.join(', ')} (instlab workloads lists them)`);
-  return selected;
+interface PreparedModules {
+  readonly infos: Record<string, WorkloadInfo>;
+  readonly counters: Record<string, Record<string, InstantiationCounters>>;
+  readonly unavailable: Unavailable[];
 }
 
-/** One line per workload and phase: each row's median with its 95% interval, and the ratio to V8. */
-function formatResults(results: Results): string {
-  const lines: string[] = [];
-  const rowsOf = (workload: string, phase: string) => results.rows.filter((r) => r.workload === workload && r.phase === phase);
-  for (const workload of results.config.workloads) {
-    for (const phase of ['instantiate', 'compile'] as const) {
-      const order = [...results.config.strategies, 'v8', 'floor'];
-      const rows = rowsOf(workload, phase).sort((a, b) => order.indexOf(a.strategy) - order.indexOf(b.strategy));
-      const v8 = rows.find((r) => r.strategy === 'v8')?.summary.median;
-      lines.push(`${workload} ${phase}`);
-      for (const row of rows) {
-        const { median, medianCi95 } = row.summary;
-        const ratio = v8 === undefined || row.strategy === 'v8' ? '' : `  ${formatRatio(v8 / median)} v8`;
-        lines.push(
-          `  ${row.strategy.padEnd(10)} ${formatDuration(median).padStart(10)}  [${formatDuration(medianCi95[0])} ${formatDuration(medianCi95[1])}]${ratio}`,
-        );
+/**
+ * Loads every module, compiles and instantiates it once per strategy (which also takes
+ * the counters), and asks V8 whether it can instantiate it: a module that cannot be
+ * measured is reported before any process starts.
+ */
+async function prepareModules(modules: readonly BenchModule[], strategies: readonly string[]): Promise<PreparedModules> {
+  const prepared: PreparedModules = { infos: {}, counters: {}, unavailable: [] };
+  for (const module of modules) {
+    const bytes = await moduleBytes(module);
+    const workload = findWorkload(module.name);
+    prepared.infos[module.name] = {
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      family: workload?.family ?? 'file',
+      tags: workload?.tags ?? [],
+      ...(module.file === undefined ? {} : { file: module.name }),
+    };
+    const counters: Record<string, InstantiationCounters> = {};
+    for (const name of strategies) {
+      try {
+        counters[name] = checkInstantiates(module, bytes, requireStrategy(name)).counters;
+      } catch (error) {
+        throw new BadInput(`${module.name}: cannot be measured with ${name}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`, {
+          cause: error,
+        });
       }
     }
+    prepared.counters[module.name] = counters;
+    const reason = v8Unavailable(compile(bytes), bytes, module);
+    if (reason !== undefined) prepared.unavailable.push({ workload: module.name, strategy: 'v8', reason });
   }
-  return `${lines.join('\n')}\n`;
+  return prepared;
 }
 
-function formatRatio(speedup: number): string {
-  return speedup >= 1 ? `${speedup.toFixed(2)}× faster than` : `${(1 / speedup).toFixed(2)}× slower than`;
+/**
+ * Runs the processes one after another (never side by side: they would share the cores
+ * they measure), each with its own seed from the run's seed, and gathers each row's
+ * samples per process.
+ */
+async function measureInProcesses(
+  plan: Omit<WorkerPlan, 'seed'>,
+  seed: number,
+  processes: number,
+  cost: (m: BenchModule) => number,
+  pin: string | null,
+): Promise<ResultRow[]> {
+  const costOf = new Map(plan.modules.map((m) => [m.name, cost(m)]));
+  const totalCost = processes * [...costOf.values()].reduce((a, b) => a + b, 0);
+  const progress = progressReporter(totalCost, processes * plan.modules.length * rowsPerModule(plan.strategies.length));
+  const byRow = new Map<string, { row: Omit<ResultRow, 'summary' | 'samples' | 'injections'>; samples: number[][]; injections: WorkerSamples['injection'][] }>();
+  try {
+    for (let p = 0; p < processes; p++) {
+      let rows = 0;
+      const step = (module: string) => ({ process: p + 1, processes, module, rows });
+      const samples = await runWorker({ ...plan, seed: processSeed(seed, p) }, pin, (event) => {
+        if (event.event === 'module') {
+          rows = event.rows;
+          progress.begin(step(event.module));
+        } else if (event.event === 'row') progress.row(costOf.get(event.module)! / rows);
+        else progress.end(step(event.module));
+      });
+      for (const measured of samples) {
+        const key = `${measured.workload}\0${measured.strategy}\0${measured.phase}`;
+        let entry = byRow.get(key);
+        if (entry === undefined) {
+          const { workload, strategy, phase, gc, gcEvery } = measured;
+          entry = { row: { workload, strategy, phase, gc, ...(gcEvery === undefined ? {} : { gcEvery }) }, samples: [], injections: [] };
+          byRow.set(key, entry);
+        }
+        entry.samples.push(measured.samples);
+        entry.injections.push(measured.injection);
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+  return [...byRow.values()].map(({ row, samples, injections }) => {
+    const injected = injections.filter((i) => i !== undefined);
+    return { ...row, samples, summary: summarizeProcesses(samples), ...(injected.length === 0 ? {} : { injections: injected }) };
+  });
+}
+
+/** Process p's seed: the run's seed mixed with p, so each process has its own order and the run replays exactly. */
+export function processSeed(seed: number, p: number): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(p + 1, 0xc2b2ae35)) >>> 0;
 }

@@ -12,9 +12,16 @@ export interface Environment {
   readonly git: { readonly commit: string | null; readonly dirty: boolean | null };
   /** Node flags of the measuring processes. */
   readonly flags: readonly string[];
+  /** Environment variables set for the measuring processes (run-worker.ts). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The CPUs the measuring processes were pinned to (`taskset -c`), or null. */
+  readonly pin: string | null;
+  readonly timer: { readonly source: string; readonly resolutionNs: number };
+  /** How the `v8` compile row avoids V8's module cache. */
+  readonly v8CompileCache: string;
 }
 
-export function currentEnvironment(flags: readonly string[]): Environment {
+export function currentEnvironment(flags: readonly string[], env: Readonly<Record<string, string>>, pin: string | null): Environment {
   return {
     node: process.version,
     v8: process.versions.v8,
@@ -23,7 +30,42 @@ export function currentEnvironment(flags: readonly string[]): Environment {
     os: `${platform()} ${release()} ${arch()}`,
     git: gitState(),
     flags,
+    env,
+    pin,
+    timer: { source: 'process.hrtime.bigint', resolutionNs: timerResolutionNs() },
+    v8CompileCache: 'bypassed: unique bytes per sample (a changing custom section)',
   };
+}
+
+/**
+ * The smallest step the sample timer shows: the least non-zero difference between two
+ * consecutive readings. Samples closer together than this cannot be told apart.
+ */
+export function timerResolutionNs(read: () => bigint = process.hrtime.bigint): number {
+  let least = Infinity;
+  for (let i = 0; i < 2000; i++) {
+    const a = read();
+    let b = read();
+    while (b === a) b = read();
+    least = Math.min(least, Number(b - a));
+  }
+  return least;
+}
+
+/** The fields that must agree for two results to be comparable or mergeable. */
+export function environmentDifferences(a: Environment, b: Environment): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['node', a.node, b.node],
+    ['v8', a.v8, b.v8],
+    ['cpu', a.cpu, b.cpu],
+    ['cores', a.cores, b.cores],
+    ['os', a.os, b.os],
+    ['git commit', a.git.commit, b.git.commit],
+    ['flags', a.flags.join(' '), b.flags.join(' ')],
+    ['pin', a.pin, b.pin],
+    ['env', JSON.stringify(a.env), JSON.stringify(b.env)],
+  ];
+  return fields.filter(([, x, y]) => x !== y).map(([name, x, y]) => `${name}: ${String(x)} vs ${String(y)}`);
 }
 
 function gitState(): Environment['git'] {
