@@ -1,8 +1,8 @@
 // Results and baselines on disk: versioned JSON, written atomically (a temp file in the
 // same folder, then a rename), and never written over a file that is not a results file
 // of ours, which is reported instead.
-import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BadInput } from './bad-input.ts';
 import { readJsonFile } from './json-file.ts';
@@ -97,16 +97,64 @@ export async function readResults(path: string): Promise<Results> {
 }
 
 /**
- * That `path` can take a results file: its folder can be made, and anything already
- * there is a results file of ours (which a new one may replace).
+ * That `path` can take a results file, checked before minutes of measuring: it is not a
+ * folder, anything already there is a results file of ours (which a new one may
+ * replace), its folder exists or can be made, and a file can be written in it.
  */
 export async function checkWritable(path: string): Promise<void> {
-  if (existsSync(path)) await readResults(path);
+  const existing = await statOf(path);
+  if (existing?.isDirectory()) throw new BadInput(`${path}: is a folder; --out takes a file name`);
+  if (existing !== undefined) await readResults(path);
+  await makeFolder(dirname(path), path);
+  const probe = `${path}.${process.pid}.probe.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await writeFile(probe, '');
   } catch (error) {
-    throw new BadInput(`${path}: cannot write there: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new BadInput(`${path}: cannot write in ${dirname(path)}: ${codeOf(error)}`);
+  } finally {
+    await rm(probe, { force: true });
   }
+}
+
+/**
+ * Makes `folder` and any missing parents one level at a time, from the nearest one that
+ * exists (a recursive mkdir under /proc or a read-only mount can spin instead of failing).
+ */
+async function makeFolder(folder: string, path: string): Promise<void> {
+  const missing: string[] = [];
+  let at = folder;
+  for (;;) {
+    const stat = await statOf(at);
+    if (stat !== undefined) {
+      if (!stat.isDirectory()) throw new BadInput(`${path}: ${at} is a file, not a folder`);
+      break;
+    }
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      throw new BadInput(`${path}: cannot make the folder ${folder}: ${codeOf(error)}`);
+    }
+  }
+}
+
+async function statOf(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new BadInput(`${path}: cannot read: ${codeOf(error)}`);
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 /**
@@ -121,6 +169,6 @@ export async function writeResults(path: string, results: Results): Promise<void
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new BadInput(`${path}: cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new BadInput(`${path}: cannot write: ${codeOf(error)}`);
   }
 }

@@ -202,3 +202,19 @@ describe('instlab bench FILE', () => {
     expect(run.stderr).toMatch(/trap\.wat: cannot be measured with val: RuntimeError/);
   });
 });
+
+describe('instlab bench --out', () => {
+  it('refuses a place that cannot take the results file before measuring, in one line', () => {
+    const file = join(dir, 'a-file.json');
+    writeFileSync(file, '{}');
+    for (const [out, message] of [
+      [dir, /is a folder; --out takes a file name/],
+      [join(file, 'x.json'), /a-file\.json is a file, not a folder/],
+      ['/proc/instlab-nope/x.json', /cannot make the folder \/proc\/instlab-nope/],
+    ] as const) {
+      const refused = instlab('bench', '--workload', 'wasmtime/empty', '--out', out);
+      expect(refused.status, out).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    }
+  });
+});
