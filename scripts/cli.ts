@@ -67,6 +67,103 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('compare')
+    .description('verdict per row of two results files: regressed, improved, unchanged or inconclusive (exit 1 on a regression)')
+    .argument('<base>', 'results file of the base (e.g. a baseline)')
+    .argument('<head>', 'results file of the change')
+    .option('--threshold <pct>', 'practical threshold: changes inside ±PCT % count as unchanged', '5')
+    .option('--confidence <c>', 'family-wise confidence over all rows compared', '0.99')
+    .option('--seed <n>', 'seed of the bootstrap (the same files and seed give the same intervals)', '1')
+    .option('--format <format>', 'text, md (pull requests), json or gab (github-action-benchmark)', 'text')
+    .action(async (base: string, head: string, options) => {
+      status = await (await import('./compare/compare.ts')).compareCommand(base, head, options);
+    });
+
+  const baseline = program.command('baseline').description('named results files in results/baselines/ for instlab check --baseline');
+  baseline
+    .command('save')
+    .description('save a results file as baseline NAME (never replaces one without --force)')
+    .argument('<name>', 'letters, digits, ., _ and -')
+    .argument('[run]', 'results file (default: the newest in results/runs/)')
+    .option('--force', 'replace an existing baseline of that name')
+    .option('--baselines <dir>', 'baseline folder (default results/baselines/)')
+    .action(async (name: string, run: string | undefined, options) => {
+      status = await (await import('./baseline.ts')).saveBaseline(name, run, options);
+    });
+  baseline
+    .command('list')
+    .description('list the baselines with where and when they were measured')
+    .option('--baselines <dir>', 'baseline folder (default results/baselines/)')
+    .action(async (options) => {
+      status = await (await import('./baseline.ts')).listBaselines(options);
+    });
+  baseline
+    .command('show')
+    .description("print a baseline's environment and summary table (or any results file's, given its path)")
+    .argument('<name>', 'a baseline name, or a results file ending in .json')
+    .option('--baselines <dir>', 'baseline folder (default results/baselines/)')
+    .option('--format <format>', 'text or md', 'text')
+    .action(async (name: string, options) => {
+      status = await (await import('./baseline.ts')).showBaseline(name, options);
+    });
+
+  program
+    .command('check')
+    .description('bench, then compare against a stored baseline or a git revision measured in the same processes (exit 1 on a regression)')
+    .argument('[files...]', '.wasm or .wat modules to measure (as bench)')
+    .option('--baseline <name>', 'compare with this baseline, measuring with its configuration')
+    .option('--against <rev>', 'measure this git revision and the working tree paired, in the same processes')
+    .option('--baselines <dir>', 'baseline folder (default results/baselines/)')
+    .option('--quick', 'fewer samples and processes')
+    .option('--workload <glob>', 'workloads to measure (repeatable)', collect, [])
+    .option('--strategy <name>', 'strategies to measure (repeatable)', collect, [])
+    .option('--processes <n>', 'measuring processes')
+    .option('--samples <n>', 'a fixed number of samples per row and process (per side)')
+    .option('--seed <n>', 'orders modules, rows and batches (default from the clock)')
+    .option('--inject-slowdown <name=pct>', "make HEAD's strategy do PCT % more work (repeatable; tests the gate)", collect, [])
+    .option('--imports <file.json>', 'externs for the module files, as JSON')
+    .option('--stub-imports', 'give every import of the module files a default')
+    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset')
+    .option('--threshold <pct>', 'practical threshold in percent', '5')
+    .option('--confidence <c>', 'family-wise confidence over all rows', '0.99')
+    .option('--format <format>', 'text, md, json or gab (as compare)', 'text')
+    .option('--out <file>', 'HEAD results file (BASE of --against goes beside it as NAME.base.json)')
+    .action(async (files: string[], options) => {
+      const { format, ...rest } = options;
+      status = await (await import('./check/check.ts')).checkCommand(files, {
+        ...rest,
+        compareFormat: format,
+        workload: options.workload.length > 0 ? options.workload : undefined,
+        strategy: options.strategy.length > 0 ? options.strategy : undefined,
+      });
+    });
+
+  program
+    .command('history')
+    .description('order results files by commit date and report change points per row (E-divisive means)')
+    .argument('<inputs...>', 'results files, or folders of them')
+    .option('--metric <row>', 'only this row: WORKLOAD:STRATEGY:PHASE')
+    .option('--significance <p>', 'significance level of the permutation test', '0.01')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (inputs: string[], options) => {
+      status = await (await import('./history/history.ts')).historyCommand(inputs, options);
+    });
+
+  program
+    .command('calibrate')
+    .description("measure the gate's false-positive and detection rates on this machine, for baselines and paired checks")
+    .option('--quick', 'the quick configuration (2 processes per side; under 15 minutes)')
+    .option('--comparisons <n>', 'comparisons drawn per mode (default 200, or 300 without --quick)')
+    .option('--processes <n>', 'processes measured per run (default 10, or 12 without --quick)')
+    .option('--seed <n>', 'orders the runs and draws the comparisons (default from the clock)')
+    .option('--per-side <n>', 'processes per side in each comparison (default 2, or 3 without --quick)')
+    .option('--keep <dir>', 'keep the measured results files in this folder')
+    .option('--json', 'print instlab.calibration/1 JSON')
+    .action(async (options) => {
+      status = await (await import('./calibrate/calibrate.ts')).calibrateCommand(options);
+    });
+
+  program
     .command('workloads')
     .description('list the built-in workloads with size, family and feature tags')
     .option('--json', 'print as JSON')

@@ -67,6 +67,17 @@ export interface ResultsConfig {
   readonly slowdowns: readonly Slowdown[];
   /** Set by `instlab merge`: how many shards, and the mismatches `--force` let through. */
   readonly merged: { readonly shards: number; readonly forced: readonly string[] } | null;
+  /** Set by `instlab check --against`: one side of a paired run (both sides measured in the same processes). */
+  readonly pairing?: Pairing;
+}
+
+export interface Pairing {
+  /** The same on both sides of one paired run. */
+  readonly id: string;
+  readonly side: 'base' | 'head';
+  /** The revision as given: `--against REF`, or `HEAD` for the working tree. */
+  readonly revision: string;
+  readonly commit: string | null;
 }
 
 export interface Unavailable {

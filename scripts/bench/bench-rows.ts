@@ -5,6 +5,7 @@
 // storage the way the engine does and copying a ready image into it). Making the imports
 // is the embedder's work and stays outside the measurement on both sides: V8 gets a ready
 // imports object, ours a fresh store with its imports made before each sample.
+import { randomBytes } from 'node:crypto';
 import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
@@ -89,7 +90,9 @@ export function uniqueBytes(bytes: Uint8Array): { readonly bytes: Uint8Array; re
   out[at++] = UNIQUE_SECTION.length;
   out.set(UNIQUE_SECTION, at);
   const view = new DataView(out.buffer, at + UNIQUE_SECTION.length, 8);
-  let counter = 0n;
+  // A random start: two copies of this code in one process (a paired check loads BASE's
+  // and HEAD's) must never produce the same bytes, or one side measures the other's cache.
+  let counter = new BigUint64Array(randomBytes(8).buffer)[0];
   return { bytes: out, next: () => view.setBigUint64(0, ++counter, true) };
 }
 

@@ -5,7 +5,8 @@ import { writeSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { benchRows, MEMORY_HEAVY_BYTES, type BenchRow } from './bench-rows.ts';
 import { moduleBytes, type BenchModule } from './bench-modules.ts';
-import { injectionUnits, injectWork, measureUnitNs, type Injection, type Slowdown } from './slowdown.ts';
+import { measureUnitNs, type Injection, type Slowdown } from './slowdown.ts';
+import { injectInto, warmUp } from './warm-up.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 
@@ -35,20 +36,44 @@ export interface WorkerSamples {
 }
 
 /**
- * When a row collects garbage. Every row starts from a collected heap. Instantiations
- * that allocate memories also collect between samples, before V8 would: it counts
- * `ArrayBuffer` backing stores as external memory and starts a major GC, inside whatever
- * call is running, once they grow by some tens of MB since the last one. A full
- * collection costs ~15 ms here, so rows collect every COLLECT_EVERY_BYTES of memory
- * allocated, not before every sample.
+ * When a row collects garbage: between samples, every so many, outside the timed calls.
+ * A row's garbage left alone makes V8 start marking its old generation concurrently, and
+ * while it marks every allocation and pointer write pays for it: a 3 µs `cached`
+ * instantiation of globals-i32/1000 ran at 12–17 µs for stretches of hundreds of calls,
+ * in a different pattern in every process, and at 3.2 µs throughout with a collection
+ * every 100 calls. Instantiations that allocate memories collect sooner, before V8
+ * would: it counts `ArrayBuffer` backing stores as external memory and starts a major GC
+ * inside whatever call is running once they grow by some tens of MB.
  */
-function collectionPolicy(row: BenchRow, memoryBytes: number): { policy: GcPolicy; every?: number } {
+export function collectionPolicy(row: BenchRow, memoryBytes: number, moduleBytes: number): { policy: GcPolicy; every?: number } {
   if (gc === undefined) return { policy: 'none' };
-  if (row.phase !== 'instantiate' || memoryBytes < MEMORY_HEAVY_BYTES) return { policy: 'per-row' };
-  return { policy: 'between-samples', every: Math.max(1, Math.floor(COLLECT_EVERY_BYTES / memoryBytes)) };
+  // Compiling a module of megabytes leaves some 100 bytes of garbage per byte (esbuild-wasm:
+  // 66 MB per compile); collected after every one, a process stays well under 1 GB.
+  if (row.phase === 'compile' && moduleBytes >= MEMORY_HEAVY_BYTES) return { policy: 'between-samples', every: 1 };
+  const byMemory = row.phase === 'instantiate' && memoryBytes >= MEMORY_HEAVY_BYTES ? Math.floor(COLLECT_EVERY_BYTES / memoryBytes) : COLLECT_EVERY_SAMPLES;
+  return { policy: 'between-samples', every: Math.max(1, Math.min(COLLECT_EVERY_SAMPLES, byMemory)) };
 }
 
 const COLLECT_EVERY_BYTES = 48 << 20;
+const COLLECT_EVERY_SAMPLES = 100;
+
+/**
+ * The hook before each sample: the row's setup, and every `every` samples a collection
+ * followed by one untimed call, since the first call after a collection runs on cold
+ * caches and fresh pages (some 20× a warm call).
+ */
+export function beforeSample(setup: (() => void) | undefined, run: () => unknown, every: number | undefined): (() => void) | undefined {
+  if (every === undefined) return setup;
+  let sample = 0;
+  return () => {
+    if (sample++ % every === 0) {
+      gc!();
+      setup?.();
+      run();
+    }
+    setup?.();
+  };
+}
 
 export type ProgressEvent =
   | { readonly event: 'module'; readonly module: string; readonly rows: number }
@@ -59,7 +84,7 @@ const PROGRESS_FD = 3;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function report(event: ProgressEvent): void {
+export function report(event: ProgressEvent): void {
   try {
     writeSync(PROGRESS_FD, `${JSON.stringify(event)}\n`);
   } catch {
@@ -74,10 +99,11 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
   const random = new SeededRandom(plan.seed);
   const unitNs = plan.slowdowns.length > 0 ? measureUnitNs() : 0;
   for (const module of random.shuffle(plan.modules)) {
-    const { rows, memoryBytes } = benchRows(module, await moduleBytes(module), plan.strategies);
+    const bytes = await moduleBytes(module);
+    const { rows, memoryBytes } = benchRows(module, bytes, plan.strategies);
     report({ event: 'module', module: module.name, rows: rows.length });
     for (const row of random.shuffle(rows)) {
-      const gcPolicy = collectionPolicy(row, memoryBytes);
+      const gcPolicy = collectionPolicy(row, memoryBytes, bytes.length);
       const slowdown = row.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === row.strategy) : undefined;
       out.push(measureRow(module.name, row, plan, gcPolicy, slowdown, unitNs));
       report({ event: 'row', module: module.name, strategy: row.strategy, phase: row.phase });
@@ -95,48 +121,19 @@ function measureRow(
   slowdown: Slowdown | undefined,
   unitNs: number,
 ): WorkerSamples {
-  const once = warmCallMs(row, plan.budgetMs);
+  const [once] = warmUp([{ row, run: row.run }], plan.budgetMs);
   let injection: Injection | undefined;
   let run = row.run;
-  if (slowdown !== undefined) {
-    const warmNs = once * 1e6;
-    const units = injectionUnits(slowdown.percent, warmNs, unitNs);
-    injection = { percent: slowdown.percent, warmNs, unitNs, units };
-    const measured = row.run;
-    run = () => {
-      measured();
-      injectWork(units);
-    };
-  }
+  if (slowdown !== undefined) ({ run, injection } = injectInto({ row, run }, slowdown.percent, unitNs));
   // A collection before every sample is paid outside the timed call but inside the run's
   // wall time, so it counts against the row's budget.
   const perCall = once + (gcPolicy.every === undefined ? 0 : collectionMs() / gcPolicy.every);
   const iterations = plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
-  // Warm-up gets a quarter of the budget again: enough calls for V8 to optimize the
-  // row's code (generated initializers included) before samples count. A slow row is
-  // warm after its calibration calls already.
-  const warmupIterations = Math.round(Math.min(500, Math.max(1, plan.budgetMs / 4 / once)));
-  const setup = row.setup;
   const every = gcPolicy.every;
-  let sample = 0;
-  const beforeEach =
-    every === undefined
-      ? setup
-      : () => {
-          setup?.();
-          if (sample++ % every === 0) gc!();
-        };
+  const beforeEach = beforeSample(row.setup, run, every);
   gc?.();
-  const bench = new Bench({
-    time: 0,
-    iterations,
-    warmup: true,
-    warmupTime: 0,
-    warmupIterations,
-    retainSamples: true,
-    throws: true,
-    timestampProvider: 'hrtimeNow',
-  });
+  // Warm already (warm-up.ts): tinybench's own warm-up would only repeat it.
+  const bench = new Bench({ time: 0, iterations, warmup: false, retainSamples: true, throws: true, timestampProvider: 'hrtimeNow' });
   bench.add(`${row.strategy} ${row.phase}`, run, beforeEach === undefined ? {} : { beforeEach });
   const [task] = bench.runSync();
   const result = task.result;
@@ -153,32 +150,8 @@ function measureRow(
   };
 }
 
-/**
- * How long one call takes once warm, from calls outside the measurement: it sets how
- * many samples fit the budget (fast rows get many, slow ones still finish) and the size
- * of an injected slowdown. The first call is left out: it pays one-time work (a
- * strategy's per-module preparation, first JIT); the median of the rest resists a GC
- * pause landing in one of them.
- */
-function warmCallMs(row: BenchRow, budgetMs: number): number {
-  row.setup?.();
-  row.run();
-  const times: number[] = [];
-  let elapsed = 0;
-  while (times.length < 3 || (elapsed < budgetMs / 10 && times.length < 1000)) {
-    row.setup?.();
-    const start = performance.now();
-    row.run();
-    const time = performance.now() - start;
-    times.push(time);
-    elapsed += time;
-  }
-  times.sort((a, b) => a - b);
-  return Math.max(times[times.length >> 1], 0.0005);
-}
-
 /** The time of one full collection now (the median of three). */
-function collectionMs(): number {
+export function collectionMs(): number {
   const times = [0, 1, 2].map(() => {
     const start = performance.now();
     gc!();
@@ -187,7 +160,7 @@ function collectionMs(): number {
   return times.sort((a, b) => a - b)[1];
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

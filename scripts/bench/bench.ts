@@ -10,7 +10,7 @@ import { compile } from '../../runtime/module/compile.ts';
 import { strategies as allStrategies } from '../../variants/registry.ts';
 import { findWorkload } from '../../workloads/registry.ts';
 import { BadInput } from '../bad-input.ts';
-import { RESULTS_SCHEMA, checkWritable, writeResults, type ResultRow, type Results, type Unavailable, type WorkloadInfo } from '../results-file.ts';
+import { RESULTS_SCHEMA, checkWritable, writeResults, type ResultRow, type Results, type ResultsConfig, type Unavailable, type WorkloadInfo } from '../results-file.ts';
 import { summarizeProcesses } from '../statistics.ts';
 import { requireStrategy } from '../strategies.ts';
 import {
@@ -54,9 +54,40 @@ const FORMATS: readonly SummaryFormat[] = ['text', 'md', 'json'];
 const rowsPerModule = (strategies: number) => 2 * strategies + 3;
 
 export async function benchCommand(files: readonly string[], options: BenchOptions): Promise<number> {
-  const quick = options.quick === true;
   const format = (options.format ?? 'text') as SummaryFormat;
   if (!FORMATS.includes(format)) throw new BadInput(`--format must be one of ${FORMATS.join(', ')}, not ${options.format}`);
+  const { results, out } = await runBench(files, options);
+  process.stdout.write(formatSummary(summarizeResults(results), format));
+  process.stderr.write(`results: ${out}\n`);
+  return 0;
+}
+
+/** Everything a run is set to measure, checked before any process starts. */
+export interface PlannedBench {
+  readonly config: Omit<ResultsConfig, 'merged' | 'pairing'>;
+  readonly pin: string | null;
+  readonly out: string;
+  readonly plan: Omit<WorkerPlan, 'seed'>;
+  readonly prepared: PreparedModules;
+  readonly cost: (m: BenchModule) => number;
+}
+
+/** Measures, writes the results file and returns it (the summary is the caller's to print). */
+export async function runBench(files: readonly string[], options: BenchOptions): Promise<{ results: Results; out: string }> {
+  const planned = await planBench(files, options);
+  const { config, plan, pin, cost } = planned;
+  process.stderr.write(
+    `bench: ${plan.modules.length} modules × ${config.strategies.length} strategies, ${config.processes} processes, seed ${config.seed}` +
+      `${config.shard === null ? '' : `, shard ${config.shard.index}/${config.shard.count}`} (replay with --seed ${config.seed})\n`,
+  );
+  const measured = await measureInProcesses(plan, config.seed, config.processes, cost, pin);
+  const results = resultsOf(planned, measured, planned.prepared.counters, currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin));
+  await writeResults(planned.out, results);
+  return { results, out: planned.out };
+}
+
+export async function planBench(files: readonly string[], options: BenchOptions): Promise<PlannedBench> {
+  const quick = options.quick === true;
   const strategies = (options.strategy ?? allStrategies.map((s) => s.name)).map((name) => requireStrategy(name).name);
   const processes = wholeNumber('--processes', options.processes, quick ? 2 : 3, 1, 1000);
   const samples = options.samples === undefined ? null : wholeNumber('--samples', options.samples, 0, 1, 100_000);
@@ -77,50 +108,36 @@ export async function benchCommand(files: readonly string[], options: BenchOptio
   const cost = (m: BenchModule) => expectedCostMs(prepared.infos[m.name].bytes, rowsPerModule(strategies.length), budgetMs, minIterations + 5);
   const modules = shard === null ? all : shardModules(all, cost, shard);
   if (modules.length === 0) throw new BadInput(`shard ${shard!.index}/${shard!.count} has no modules (only ${all.length} selected)`);
-
   const names = new Set(modules.map((m) => m.name));
-  const plan: Omit<WorkerPlan, 'seed'> = {
-    modules,
-    strategies,
-    budgetMs,
-    minIterations,
-    maxIterations,
-    ...(samples === null ? {} : { samples }),
-    slowdowns,
+  const only = <T>(table: Record<string, T>) => Object.fromEntries(Object.entries(table).filter(([name]) => names.has(name)));
+  return {
+    config: { quick, processes, samples, budgetMs, minIterations, maxIterations, workloads: modules.map((m) => m.name), strategies, seed, shard, slowdowns },
+    pin,
+    out,
+    plan: { modules, strategies, budgetMs, minIterations, maxIterations, ...(samples === null ? {} : { samples }), slowdowns },
+    prepared: { infos: only(prepared.infos), counters: only(prepared.counters), unavailable: prepared.unavailable.filter((u) => names.has(u.workload)) },
+    cost,
   };
-  process.stderr.write(
-    `bench: ${modules.length} modules × ${strategies.length} strategies, ${processes} processes, seed ${seed}` +
-      `${shard === null ? '' : `, shard ${shard.index}/${shard.count}`} (replay with --seed ${seed})\n`,
-  );
-  const measured = await measureInProcesses(plan, seed, processes, cost, pin);
+}
 
-  const results: Results = {
+/** The results file of a planned run from its measured rows. */
+export function resultsOf(
+  planned: PlannedBench,
+  rows: ResultRow[],
+  counters: Results['counters'],
+  environment: Results['environment'],
+  extra: Pick<ResultsConfig, 'pairing'> & { slowdowns?: ResultsConfig['slowdowns'] } = {},
+): Results {
+  return {
     schema: RESULTS_SCHEMA,
     createdAt: new Date().toISOString(),
-    environment: currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin),
-    config: {
-      quick,
-      processes,
-      samples,
-      budgetMs,
-      minIterations,
-      maxIterations,
-      workloads: modules.map((m) => m.name),
-      strategies,
-      seed,
-      shard,
-      slowdowns,
-      merged: null,
-    },
-    workloads: Object.fromEntries(Object.entries(prepared.infos).filter(([name]) => names.has(name))),
-    rows: measured,
-    counters: Object.fromEntries(Object.entries(prepared.counters).filter(([name]) => names.has(name))),
-    unavailable: prepared.unavailable.filter((u) => names.has(u.workload)),
+    environment,
+    config: { ...planned.config, merged: null, ...extra },
+    workloads: planned.prepared.infos,
+    rows,
+    counters,
+    unavailable: planned.prepared.unavailable,
   };
-  await writeResults(out, results);
-  process.stdout.write(formatSummary(summarizeResults(results), format));
-  process.stderr.write(`results: ${out}\n`);
-  return 0;
 }
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -136,7 +153,7 @@ function checkPin(cpus: string): string {
   return cpus;
 }
 
-interface PreparedModules {
+export interface PreparedModules {
   readonly infos: Record<string, WorkloadInfo>;
   readonly counters: Record<string, Record<string, InstantiationCounters>>;
   readonly unavailable: Unavailable[];

@@ -13,17 +13,25 @@ const WORKER = fileURLToPath(new URL('bench-worker.ts', import.meta.url));
 const WORKER_FLAGS = ['--expose-gc'];
 
 /**
- * Environment of the measuring processes. glibc serves a large allocation from a fresh,
- * lazily zeroed mapping until one is freed, then raises its threshold and serves the
- * next ones from the heap, zeroing them by hand: the same 16 MiB `ArrayBuffer` then
- * takes 0.1 ms or 2–6 ms depending on what was freed before it. A fixed threshold keeps
- * every memory allocation on the first path, so memory-heavy rows measure the engine
- * and not the allocator's history.
+ * Environment of the measuring processes: glibc's allocator held to one behaviour.
+ * - MALLOC_MMAP_THRESHOLD_: glibc serves a large allocation from a fresh, lazily zeroed
+ *   mapping until one is freed, then raises its threshold and serves the next ones from
+ *   the heap, zeroing them by hand: the same 16 MiB `ArrayBuffer` then takes 0.1 ms or
+ *   2–6 ms depending on what was freed before it. A fixed threshold keeps every memory
+ *   allocation on the first path.
+ * - MALLOC_TRIM_THRESHOLD_ and MALLOC_TOP_PAD_: glibc gives freed heap back to the system
+ *   once 128 KiB are free at its top, and the next allocations fault the pages in again:
+ *   a 64 KiB memory then costs 16 page faults (some 40 µs here) in some samples and none
+ *   in others. Keeping freed heap mapped removes that mode.
  */
-export const WORKER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const WORKER_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: String(1 << 30),
+  MALLOC_TOP_PAD_: String(64 << 20),
+};
 
-export function workerCommand(pin: string | null): { command: string; args: string[]; flags: string[] } {
-  const node = [...WORKER_FLAGS, WORKER];
+export function workerCommand(pin: string | null, script: string = WORKER): { command: string; args: string[]; flags: string[] } {
+  const node = [...WORKER_FLAGS, script];
   if (pin === null) return { command: process.execPath, args: node, flags: WORKER_FLAGS };
   return { command: 'taskset', args: ['-c', pin, process.execPath, ...node], flags: WORKER_FLAGS };
 }
@@ -38,9 +46,14 @@ function checkTaskset(pin: string): void {
   tasksetChecked = true;
 }
 
-export async function runWorker(plan: WorkerPlan, pin: string | null, onEvent: (event: ProgressEvent) => void): Promise<WorkerSamples[]> {
+export async function runWorker<Out = WorkerSamples[]>(
+  plan: WorkerPlan | object,
+  pin: string | null,
+  onEvent: (event: ProgressEvent) => void,
+  script: string = WORKER,
+): Promise<Out> {
   if (pin !== null) checkTaskset(pin);
-  const { command, args } = workerCommand(pin);
+  const { command, args } = workerCommand(pin, script);
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit', 'pipe'], env: { ...process.env, ...WORKER_ENV } });
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -52,5 +65,5 @@ export async function runWorker(plan: WorkerPlan, pin: string | null, onEvent: (
     child.on('close', resolve);
   });
   if (status !== 0) throw new Error(`bench worker failed (exit status ${status})`);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as WorkerSamples[];
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Out;
 }

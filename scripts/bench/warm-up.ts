@@ -1,0 +1,101 @@
+// Warming a row up until its time per call has settled, and sizing an injected slowdown
+// in that settled state. V8 optimizes a hot function on a background thread and installs
+// the code when it is ready: a row of 25 µs calls was seen to drop to 6 µs only after some
+// hundred calls past a fixed warm-up, so that some processes sampled both tiers and their
+// medians landed anywhere between. Rounds of calls are therefore repeated until the
+// round's median stops falling, and only then does sampling (and the size of an injected
+// slowdown, a share of the settled time) start.
+import type { BenchRow } from './bench-rows.ts';
+import { injectionUnits, injectWork, type Injection } from './slowdown.ts';
+
+export interface WarmSide {
+  readonly row: BenchRow;
+  readonly run: () => unknown;
+}
+
+/** A round whose median is within this share of the best round's does not count as faster. */
+const SETTLED = 0.03;
+/** Rounds in a row without getting faster before a side counts as settled. */
+const SETTLED_ROUNDS = 2;
+const MAX_ROUNDS = 40;
+
+function timeCall(side: WarmSide): number {
+  side.row.setup?.();
+  const start = performance.now();
+  side.run();
+  return performance.now() - start;
+}
+
+function roundMedian(side: WarmSide, calls: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) times.push(timeCall(side));
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+/**
+ * Warms up every side (in alternating rounds, so that they settle under the same
+ * conditions) until none got faster for two rounds, or `limitMs` of calls are spent.
+ * Returns each side's settled time per call in milliseconds.
+ */
+export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: number = 3 * budgetMs): number[] {
+  // The first call pays one-time work (a strategy's per-module preparation, first JIT).
+  const first = sides.map((side) => Math.max(timeCall(side), 0.0005));
+  // A round is about a twentieth of the budget, and at least 3 calls.
+  const calls = first.map((ms) => Math.round(Math.min(200, Math.max(3, budgetMs / 20 / ms))));
+  const best = sides.map(() => Infinity);
+  const calm = sides.map(() => 0);
+  const last = sides.map(() => Infinity);
+  let spent = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let s = 0; s < sides.length; s++) {
+      const start = performance.now();
+      const median = roundMedian(sides[s], calls[s]);
+      spent += performance.now() - start;
+      last[s] = median;
+      if (median < best[s] * (1 - SETTLED)) calm[s] = 0;
+      else calm[s]++;
+      best[s] = Math.min(best[s], median);
+    }
+    if (calm.every((c) => c >= SETTLED_ROUNDS) || spent >= limitMs) break;
+  }
+  return last.map((ms) => Math.max(ms, 0.0005));
+}
+
+/**
+ * The row with `percent` % of work added to each call, sized in place: calls without and
+ * with a probe of work alternate (after a collection, as sampling starts), and the
+ * difference of their medians is what the probe costs beside the row's code, which is
+ * what the slowdown must add. A unit timed alone cost 0.3–3× that here (long batches run
+ * faster, single short calls slower), and the requested 30 % came out as 15–200 %.
+ */
+export function injectInto(side: WarmSide, percent: number, unitNs: number): { run: () => unknown; injection: Injection } {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  side.row.setup?.();
+  side.run();
+  const measured = side.run;
+  const first = roundMedian(side, 15) * 1e6;
+  const probe = injectionUnits(percent, first, unitNs);
+  const withProbe: WarmSide = { row: side.row, run: () => (measured(), injectWork(probe)) };
+  const plain: number[] = [];
+  const more: number[] = [];
+  const calls = Math.round(Math.min(255, Math.max(15, 5 / (first / 1e6))));
+  for (let i = 0; i < calls; i++) {
+    plain.push(timeCall(side));
+    more.push(timeCall(withProbe));
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const warmNs = median(plain) * 1e6;
+  const added = (median(more) - median(plain)) * 1e6;
+  // A difference lost in the noise (or wildly off) falls back to the unit's own time, bounded.
+  const effectiveNs = Math.min(4 * unitNs, Math.max(unitNs / 2, added / probe));
+  const units = injectionUnits(percent, warmNs, effectiveNs);
+  return {
+    run: () => {
+      measured();
+      injectWork(units);
+    },
+    injection: { percent, warmNs, unitNs: effectiveNs, units },
+  };
+}

@@ -1,0 +1,150 @@
+// One measuring process of `instlab check --against`: loads BASE's and HEAD's engines
+// through their worker entries and measures each row of both in alternating short
+// batches, in a seeded order per batch (BASE first or HEAD first), so that whatever the
+// machine does over the process's life (frequency, cache and heap state, neighbours) hits
+// both sides alike. Like bench-worker.ts: plan on stdin, samples on stdout, progress on fd 3.
+import { Bench } from 'tinybench';
+import { beforeSample, collectionMs, collectionPolicy, readStdin, report } from '../bench/bench-worker.ts';
+import { injectInto, warmUp } from '../bench/warm-up.ts';
+import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
+import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
+import { SeededRandom } from '../../runtime/random/seeded-random.ts';
+import type { GcPolicy, Phase } from '../results-file.ts';
+import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
+
+export interface PairedPlan {
+  /** Absolute paths of the two revisions' scripts/bench/worker-entry.ts. */
+  readonly baseEntry: string;
+  readonly headEntry: string;
+  readonly modules: readonly BenchModule[];
+  readonly strategies: readonly string[];
+  readonly budgetMs: number;
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  readonly samples?: number;
+  readonly seed: number;
+  /** Injected into HEAD's rows only: a known regression for testing the gate. */
+  readonly slowdowns: readonly Slowdown[];
+  /** Also count each module's operations on both sides (one process does). */
+  readonly counters: boolean;
+}
+
+export interface PairedOutput {
+  readonly samples: PairedSamples[];
+  readonly counters?: { readonly base: CounterTable; readonly head: CounterTable };
+}
+
+type CounterTable = Record<string, Record<string, InstantiationCounters>>;
+
+export interface PairedSamples {
+  readonly workload: string;
+  readonly strategy: string;
+  readonly phase: Phase;
+  readonly base: number[];
+  readonly head: number[];
+  readonly gc: GcPolicy;
+  readonly gcEvery?: number;
+  readonly injection?: Injection;
+}
+
+interface Entry {
+  readonly WORKER_ENTRY_VERSION: number;
+  benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): ModuleRows;
+  moduleBytes(module: BenchModule): Promise<Uint8Array>;
+  moduleCounters(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): Record<string, InstantiationCounters>;
+}
+
+/** Samples per batch: short enough that both sides alternate many times per row. */
+export const BATCHES_PER_ROW = 8;
+
+async function measure(plan: PairedPlan): Promise<PairedOutput> {
+  const base = (await import(plan.baseEntry)) as Entry;
+  const head = (await import(plan.headEntry)) as Entry;
+  const random = new SeededRandom(plan.seed);
+  const unitNs = plan.slowdowns.length > 0 ? measureUnitNs() : 0;
+  const out: PairedSamples[] = [];
+  const counters = { base: {} as CounterTable, head: {} as CounterTable };
+  for (const module of random.shuffle(plan.modules)) {
+    const baseBytes = await base.moduleBytes(module);
+    const headBytes = await head.moduleBytes(module);
+    if (plan.counters) {
+      counters.base[module.name] = base.moduleCounters(module, baseBytes, plan.strategies);
+      counters.head[module.name] = head.moduleCounters(module, headBytes, plan.strategies);
+    }
+    const baseRows = base.benchRows(module, baseBytes, plan.strategies);
+    const headRows = head.benchRows(module, headBytes, plan.strategies);
+    const pairs = headRows.rows.flatMap((h) => {
+      const b = baseRows.rows.find((r) => r.strategy === h.strategy && r.phase === h.phase);
+      return b === undefined ? [] : [{ base: b, head: h }];
+    });
+    report({ event: 'module', module: module.name, rows: pairs.length });
+    const memoryBytes = Math.max(baseRows.memoryBytes, headRows.memoryBytes);
+    for (const pair of random.shuffle(pairs)) {
+      const slowdown = pair.head.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === pair.head.strategy) : undefined;
+      out.push(measurePair(module.name, pair, plan, collectionPolicy(pair.head, memoryBytes, headBytes.length), slowdown, unitNs, random));
+      report({ event: 'row', module: module.name, strategy: pair.head.strategy, phase: pair.head.phase });
+    }
+    report({ event: 'module-done', module: module.name });
+  }
+  return { samples: out, ...(plan.counters ? { counters } : {}) };
+}
+
+function measurePair(
+  module: string,
+  pair: { base: BenchRow; head: BenchRow },
+  plan: PairedPlan,
+  gcPolicy: { policy: GcPolicy; every?: number },
+  slowdown: Slowdown | undefined,
+  unitNs: number,
+  random: SeededRandom,
+): PairedSamples {
+  const [baseOnce, headOnce] = warmUp(
+    [
+      { row: pair.base, run: pair.base.run },
+      { row: pair.head, run: pair.head.run },
+    ],
+    plan.budgetMs,
+  );
+  let headRun = pair.head.run;
+  let injection: Injection | undefined;
+  if (slowdown !== undefined) ({ run: headRun, injection } = injectInto({ row: pair.head, run: headRun }, slowdown.percent, unitNs));
+  const once = Math.max(baseOnce, headOnce);
+  const perCall = once + (gcPolicy.every === undefined ? 0 : collectionMs() / gcPolicy.every);
+  const iterations = plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
+  const batch = Math.max(1, Math.ceil(iterations / BATCHES_PER_ROW));
+  const every = gcPolicy.every;
+  const sides = [
+    { row: pair.base, run: pair.base.run, samples: [] as number[], beforeEach: beforeSample(pair.base.setup, pair.base.run, every) },
+    { row: pair.head, run: headRun, samples: [] as number[], beforeEach: beforeSample(pair.head.setup, headRun, every) },
+  ];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  for (let done = 0; done < iterations; done += batch) {
+    const size = Math.min(batch, iterations - done);
+    const order = random.chance(0.5) ? [sides[0], sides[1]] : [sides[1], sides[0]];
+    for (const side of order) {
+      const beforeEach = side.beforeEach;
+      const bench = new Bench({ time: 0, iterations: size, warmup: false, retainSamples: true, throws: true, timestampProvider: 'hrtimeNow' });
+      bench.add(`${side.row.strategy} ${side.row.phase}`, side.run, beforeEach === undefined ? {} : { beforeEach });
+      const [task] = bench.runSync();
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${module} ${side.row.strategy} ${side.row.phase}: ${result.state}`);
+      for (const ms of result.latency.samples ?? []) side.samples.push(Math.round(ms * 1e6));
+    }
+  }
+  return {
+    workload: module,
+    strategy: pair.head.strategy,
+    phase: pair.head.phase,
+    base: sides[0].samples,
+    head: sides[1].samples,
+    gc: gcPolicy.policy,
+    ...(every === undefined ? {} : { gcEvery: every }),
+    ...(injection === undefined ? {} : { injection }),
+  };
+}
+
+if (import.meta.main) {
+  const plan = JSON.parse(await readStdin()) as PairedPlan;
+  process.stdout.write(JSON.stringify(await measure(plan)));
+}

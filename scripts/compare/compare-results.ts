@@ -1,0 +1,225 @@
+// Compares two results files row by row (workload × strategy × phase present in both):
+// the ratio HEAD/BASE of the rows' statistics with a family-wise confidence interval from
+// a hierarchical bootstrap, a verdict per row, every counter that changed, and what
+// differs between the two environments and configurations.
+import { environmentDifferences } from '../bench/environment.ts';
+import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
+import { SeededRandom } from '../../runtime/random/seeded-random.ts';
+import type { Phase, ResultRow, Results } from '../results-file.ts';
+import { bootstrapRatio, ResampledMedian, rowStatistic } from './bootstrap.ts';
+import { ratioInterval, verdictOf, type Verdict } from './verdict.ts';
+import { normalQuantileUpper, studentQuantileUpper } from './distributions.ts';
+import { moderate, priorVariance } from './process-variance.ts';
+import { quantile, sortedNumbers } from '../statistics.ts';
+
+export const COMPARE_SCHEMA = 'instlab.compare/1';
+
+export interface CompareOptions {
+  /** The practical threshold as a fraction: 0.05 for 5 %. */
+  readonly threshold: number;
+  /** Family-wise confidence over all rows compared: 0.99. */
+  readonly confidence: number;
+  readonly replicates: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_COMPARE: CompareOptions = { threshold: 0.05, confidence: 0.99, replicates: 2000, seed: 1 };
+
+export interface CompareRow {
+  readonly workload: string;
+  readonly strategy: string;
+  readonly phase: Phase;
+  /** Nanoseconds: the mean of the processes' medians on each side. */
+  readonly base: number;
+  readonly head: number;
+  readonly ratio: number;
+  readonly ci: readonly [number, number];
+  readonly verdict: Verdict;
+  readonly mde: number;
+  readonly processes: { readonly base: number; readonly head: number };
+}
+
+export interface CounterChange {
+  readonly workload: string;
+  readonly strategy: string;
+  readonly counter: string;
+  readonly base: number;
+  readonly head: number;
+}
+
+export interface SideInfo {
+  readonly path: string;
+  readonly commit: string | null;
+  readonly dirty: boolean | null;
+  readonly createdAt: string;
+  readonly slowdowns: Results['config']['slowdowns'];
+}
+
+export interface CompareReport {
+  readonly schema: typeof COMPARE_SCHEMA;
+  readonly base: SideInfo;
+  readonly head: SideInfo;
+  readonly threshold: number;
+  readonly confidence: number;
+  /** Both sides measured in the same processes (`instlab check --against`). */
+  readonly paired: boolean;
+  /** The two-sided normal quantile of the family-wise level (rows with few processes use Student's t, wider). */
+  readonly z: number;
+  readonly rows: readonly CompareRow[];
+  readonly counters: readonly CounterChange[];
+  readonly environment: { readonly same: boolean; readonly differences: readonly string[] };
+  /** Configuration differences that change what the timings mean (samples, budgets, slowdowns). */
+  readonly configDifferences: readonly string[];
+  /** Rows measured on one side only. */
+  readonly onlyIn: { readonly base: readonly string[]; readonly head: readonly string[] };
+  readonly verdicts: Readonly<Record<Verdict, number>>;
+}
+
+const rowKey = (r: Pick<ResultRow, 'workload' | 'strategy' | 'phase'>) => `${r.workload} ${r.strategy} ${r.phase}`;
+
+export function compareResults(
+  base: Results,
+  head: Results,
+  paths: { readonly base: string; readonly head: string },
+  options: CompareOptions = DEFAULT_COMPARE,
+): CompareReport {
+  const headRows = new Map(head.rows.map((r) => [rowKey(r), r]));
+  const baseRows = new Map(base.rows.map((r) => [rowKey(r), r]));
+  const common = base.rows.filter((r) => headRows.has(rowKey(r)));
+  const paired = isPaired(base, head);
+  const family = Math.max(1, common.length);
+  const alpha = (1 - options.confidence) / family;
+  const logMedians = (row: ResultRow) => row.samples.map((s) => Math.log(quantile(sortedNumbers(s), 0.5)));
+  const logRatios = (b: ResultRow, h: ResultRow) => b.samples.map((s, p) => Math.log(quantile(sortedNumbers(h.samples[p]), 0.5) / quantile(sortedNumbers(s), 0.5)));
+  const pairable = (b: ResultRow) => paired && b.samples.length === headRows.get(rowKey(b))!.samples.length;
+  // The priors: one per phase and side (paired: per phase, of the per-process ratios).
+  const priors = new Map<string, number | undefined>();
+  for (const phase of new Set(common.map((r) => r.phase))) {
+    const rows = common.filter((r) => r.phase === phase);
+    priors.set(`${phase} base`, priorVariance(rows.map(logMedians)));
+    priors.set(`${phase} head`, priorVariance(rows.map((r) => logMedians(headRows.get(rowKey(r))!))));
+    priors.set(`${phase} paired`, priorVariance(rows.filter(pairable).map((r) => logRatios(r, headRows.get(rowKey(r))!))));
+  }
+  // One generator for the whole comparison, in row order: the same files and seed give the same intervals.
+  const random = new SeededRandom(options.seed);
+  const rows = common.map((b): CompareRow => {
+    const h = headRows.get(rowKey(b))!;
+    const baseSide = b.samples.map((s) => new ResampledMedian(s));
+    const headSide = h.samples.map((s) => new ResampledMedian(s));
+    const pairedRow = pairable(b);
+    const boot = bootstrapRatio(baseSide, headSide, pairedRow, options.replicates, random);
+    const model = processError(b, h, pairedRow, priors, logMedians, logRatios);
+    // The wider of the two: the bootstrap sees sampling noise within processes, the model
+    // a between-process spread that a few processes can hide.
+    const standardError = Math.max(boot.standardError, model.standardError);
+    const z = model.df === undefined ? normalQuantileUpper(alpha / 2) : studentQuantileUpper(alpha / 2, model.df);
+    const interval = ratioInterval(boot.logRatio, standardError, z);
+    return {
+      workload: b.workload,
+      strategy: b.strategy,
+      phase: b.phase,
+      base: rowStatistic(baseSide),
+      head: rowStatistic(headSide),
+      ...interval,
+      verdict: verdictOf(interval.ci, options.threshold),
+      processes: { base: baseSide.length, head: headSide.length },
+    };
+  });
+  const z = normalQuantileUpper(alpha / 2);
+  const differences = environmentDifferences(base.environment, head.environment).filter((d) => !d.startsWith('git commit'));
+  const verdicts: Record<Verdict, number> = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 };
+  for (const row of rows) verdicts[row.verdict]++;
+  return {
+    schema: COMPARE_SCHEMA,
+    base: sideInfo(base, paths.base),
+    head: sideInfo(head, paths.head),
+    threshold: options.threshold,
+    confidence: options.confidence,
+    paired,
+    z,
+    rows,
+    counters: counterChanges(base.counters, head.counters),
+    environment: { same: differences.length === 0, differences },
+    configDifferences: configDifferences(base, head),
+    onlyIn: {
+      base: base.rows.filter((r) => !headRows.has(rowKey(r))).map(rowKey),
+      head: head.rows.filter((r) => !baseRows.has(rowKey(r))).map(rowKey),
+    },
+    verdicts,
+  };
+}
+
+/**
+ * The standard error of a row's log ratio from its moderated between-process variances,
+ * with the degrees of freedom of its t quantile (undefined: nothing to moderate with).
+ */
+function processError(
+  b: ResultRow,
+  h: ResultRow,
+  paired: boolean,
+  priors: ReadonlyMap<string, number | undefined>,
+  logMedians: (row: ResultRow) => number[],
+  logRatios: (b: ResultRow, h: ResultRow) => number[],
+): { standardError: number; df: number | undefined } {
+  if (paired) {
+    const m = moderate(logRatios(b, h), priors.get(`${b.phase} paired`));
+    return m === undefined ? { standardError: 0, df: undefined } : { standardError: Math.sqrt(m.variance / b.samples.length), df: m.df };
+  }
+  const mb = moderate(logMedians(b), priors.get(`${b.phase} base`));
+  const mh = moderate(logMedians(h), priors.get(`${b.phase} head`));
+  if (mb === undefined || mh === undefined) return { standardError: 0, df: undefined };
+  // Welch–Satterthwaite would need per-side trust; the smaller df is the cautious choice.
+  return { standardError: Math.sqrt(mb.variance / b.samples.length + mh.variance / h.samples.length), df: Math.min(mb.df, mh.df) };
+}
+
+/** Two halves of one `check --against` run: the same pairing id, one base and one head. */
+function isPaired(base: Results, head: Results): boolean {
+  const a = base.config.pairing;
+  const b = head.config.pairing;
+  return a != null && b != null && a.id === b.id && a.side === 'base' && b.side === 'head';
+}
+
+function sideInfo(results: Results, path: string): SideInfo {
+  return {
+    path,
+    commit: results.config.pairing?.commit ?? results.environment.git.commit,
+    dirty: results.config.pairing === undefined ? results.environment.git.dirty : null,
+    createdAt: results.createdAt,
+    slowdowns: results.config.slowdowns,
+  };
+}
+
+type CounterTable = Results['counters'];
+
+/** Every counter that differs, for workload × strategy pairs counted on both sides. */
+export function counterChanges(base: CounterTable, head: CounterTable): CounterChange[] {
+  const changes: CounterChange[] = [];
+  for (const [workload, byStrategy] of Object.entries(base)) {
+    const other = head[workload];
+    if (other === undefined) continue;
+    for (const [strategy, counters] of Object.entries(byStrategy)) {
+      const next = other[strategy];
+      if (next === undefined) continue;
+      for (const counter of Object.keys(counters) as (keyof InstantiationCounters)[]) {
+        if (counters[counter] !== next[counter]) changes.push({ workload, strategy, counter, base: counters[counter], head: next[counter] });
+      }
+    }
+  }
+  return changes;
+}
+
+function configDifferences(base: Results, head: Results): string[] {
+  const out: string[] = [];
+  const a = base.config;
+  const b = head.config;
+  const fields: [string, unknown, unknown][] = [
+    ['quick', a.quick, b.quick],
+    ['processes', a.processes, b.processes],
+    ['samples', a.samples, b.samples],
+    ['budgetMs', a.budgetMs, b.budgetMs],
+  ];
+  for (const [name, x, y] of fields) if (x !== y) out.push(`${name}: ${String(x)} vs ${String(y)}`);
+  const slowdowns = (r: Results) => r.config.slowdowns.map((s) => `${s.strategy}=${s.percent}%`).join(', ') || 'none';
+  if (slowdowns(base) !== slowdowns(head)) out.push(`injected slowdowns: ${slowdowns(base)} vs ${slowdowns(head)}`);
+  return out;
+}
