@@ -35,10 +35,11 @@ function roundMedian(side: WarmSide, calls: number): number {
 
 /**
  * Warms up every side (in alternating rounds, so that they settle under the same
- * conditions) until none got faster for two rounds, or `limitMs` of calls are spent.
+ * conditions) until none got faster for two rounds, or `limitMs` of calls are spent
+ * (one sampling budget: with three, `--quick` over every workload took 3 min 48 s).
  * Returns each side's settled time per call in milliseconds.
  */
-export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: number = 3 * budgetMs): number[] {
+export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: number = budgetMs): number[] {
   // The first call pays one-time work (a strategy's per-module preparation, first JIT).
   const first = sides.map((side) => Math.max(timeCall(side), 0.0005));
   // A round is about a twentieth of the budget, and at least 3 calls.

@@ -4,7 +4,7 @@
 // machine does over the process's life (frequency, cache and heap state, neighbours) hits
 // both sides alike. Like bench-worker.ts: plan on stdin, samples on stdout, progress on fd 3.
 import { Bench } from 'tinybench';
-import { beforeSample, collectionMs, collectionPolicy, readStdin, report } from '../bench/bench-worker.ts';
+import { beforeSample, collectionMs, collectionPolicy, readStdin, report, type WorkerPlan } from '../bench/bench-worker.ts';
 import { injectInto, warmUp } from '../bench/warm-up.ts';
 import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
 import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
@@ -12,19 +12,11 @@ import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 
-export interface PairedPlan {
+/** A bench worker's plan, whose slowdowns apply to HEAD's rows only, and the two revisions to load. */
+export interface PairedPlan extends WorkerPlan {
   /** Absolute paths of the two revisions' scripts/bench/worker-entry.ts. */
   readonly baseEntry: string;
   readonly headEntry: string;
-  readonly modules: readonly BenchModule[];
-  readonly strategies: readonly string[];
-  readonly budgetMs: number;
-  readonly minIterations: number;
-  readonly maxIterations: number;
-  readonly samples?: number;
-  readonly seed: number;
-  /** Injected into HEAD's rows only: a known regression for testing the gate. */
-  readonly slowdowns: readonly Slowdown[];
   /** Also count each module's operations on both sides (one process does). */
   readonly counters: boolean;
 }
