@@ -34,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('bench')
     .description('measure compile and instantiate per module × strategy, with v8 and floor reference rows')
     .argument('[files...]', '.wasm or .wat modules to measure (besides or instead of --workload)')
-    .option('--quick', 'fewer samples and processes (about 2 minutes for every workload)')
+    .option('--quick', 'fewer samples and processes (about 4 minutes for every workload here)')
     .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards; default all, or none with files)', collect, [])
     .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
     .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')

@@ -83,7 +83,7 @@ export async function calibrateCommand(options: CalibrateOptions): Promise<numbe
   const quick = options.quick === true;
   const comparisons = whole('--comparisons', options.comparisons, quick ? 200 : 300);
   const measured = whole('--processes', options.processes, quick ? 10 : 12);
-  const seed = whole('--seed', options.seed, Date.now() % 2 ** 31);
+  const seed = whole('--seed', options.seed, Date.now() % 2 ** 31, 2 ** 31);
   const perSide = whole('--per-side', options.perSide, quick ? 2 : 3);
   if (measured < 2 * perSide) throw new BadInput(`--processes must be at least ${2 * perSide} (two disjoint sets of ${perSide})`);
   const folder = options.keep ?? (await mkdtemp(join(tmpdir(), 'instlab-calibrate-')));
@@ -123,10 +123,10 @@ export async function calibrateCommand(options: CalibrateOptions): Promise<numbe
   }
 }
 
-function whole(flag: string, text: string | undefined, fallback: number): number {
+function whole(flag: string, text: string | undefined, fallback: number, max = 100_000): number {
   if (text === undefined) return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= 100_000)) throw new BadInput(`${flag} must be a whole number from 1 to 100000, not ${text}`);
+  if (!(value >= 1 && value <= max)) throw new BadInput(`${flag} must be a whole number from 1 to ${max}, not ${text}`);
   return value;
 }
 
