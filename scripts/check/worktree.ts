@@ -2,6 +2,7 @@
 // a detached worktree with its dependencies (the current node_modules when the lockfiles
 // are the same, else `npm ci` from its own lockfile), removed again when the check ends.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { lstat, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,18 +52,31 @@ export async function materialize(ref: string): Promise<Revision> {
     throw new BadInput(`--against ${ref}: cannot make a worktree: ${(error as Error).message}`);
   }
   const project = join(dir, prefix);
-  const remove = async () => {
+  // Synchronous, so that an interrupted check (Ctrl-C, a CI timeout's SIGTERM) can still
+  // remove the worktree from its signal handler instead of leaving it registered.
+  const removeNow = () => {
     try {
       git(['worktree', 'remove', '--force', dir]);
     } catch {
       // already gone, or git refused: the folder is removed below either way
     }
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
     try {
       git(['worktree', 'prune']);
     } catch {
       // pruning is tidiness only
     }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    removeNow();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const remove = async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    removeNow();
   };
   try {
     const dependencies = await provideDependencies(project);
