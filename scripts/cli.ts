@@ -30,21 +30,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       status = await (await import('./inspect.ts')).inspectCommand(file, options);
     });
 
-  program
-    .command('bench')
+  benchOptions(program.command('bench'))
     .description('measure compile and instantiate per module × strategy, with v8 and floor reference rows')
-    .argument('[files...]', '.wasm or .wat modules to measure (besides or instead of --workload)')
-    .option('--quick', 'fewer samples and processes (about 4 minutes for every workload here)')
-    .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards; default all, or none with files)', collect, [])
-    .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
-    .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
-    .option('--samples <n>', 'a fixed number of samples per row and process (default: as many as the time budget allows)')
-    .option('--seed <n>', 'orders modules and rows in every process (default from the clock; printed, recorded)')
-    .option('--inject-slowdown <name=pct>', 'make a strategy do PCT % more work per instantiation (repeatable; recorded)', collect, [])
     .option('--shard <i/n>', 'measure the i-th of n parts of the matrix, balanced by expected cost (merge them with instlab merge)')
-    .option('--imports <file.json>', 'externs for the module files, as JSON (as inspect --imports)')
-    .option('--stub-imports', 'give every import of the module files a default (as inspect --stub-imports)')
-    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)')
     .option('--format <format>', 'summary on stdout: text, md or json (the results file always has everything)', 'text')
     .option('--out <file>', 'results file (default results/runs/<time>.json)')
     .action(async (files: string[], options) => {
@@ -107,23 +95,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       status = await (await import('./baseline.ts')).showBaseline(name, options);
     });
 
-  program
-    .command('check')
+  benchOptions(program.command('check'))
     .description('bench, then compare against a stored baseline or a git revision measured in the same processes (exit 1 on a regression)')
-    .argument('[files...]', '.wasm or .wat modules to measure (as bench)')
     .option('--baseline <name>', 'compare with this baseline, measuring with its configuration')
     .option('--against <rev>', 'measure this git revision and the working tree paired, in the same processes')
     .option('--baselines <dir>', 'baseline folder (default results/baselines/)')
-    .option('--quick', 'fewer samples and processes')
-    .option('--workload <glob>', 'workloads to measure (repeatable)', collect, [])
-    .option('--strategy <name>', 'strategies to measure (repeatable)', collect, [])
-    .option('--processes <n>', 'measuring processes')
-    .option('--samples <n>', 'a fixed number of samples per row and process (per side)')
-    .option('--seed <n>', 'orders modules, rows and batches (default from the clock)')
-    .option('--inject-slowdown <name=pct>', "make HEAD's strategy do PCT % more work (repeatable; tests the gate)", collect, [])
-    .option('--imports <file.json>', 'externs for the module files, as JSON')
-    .option('--stub-imports', 'give every import of the module files a default')
-    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset')
     .option('--threshold <pct>', 'practical threshold in percent', '5')
     .option('--confidence <c>', 'family-wise confidence over all rows', '0.99')
     .option('--format <format>', 'text, md, json or gab (as compare)', 'text')
@@ -202,6 +178,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** The measuring options `bench` and `check` share (with check, a slowdown is injected into HEAD only). */
+function benchOptions(command: Command): Command {
+  return command
+    .argument('[files...]', '.wasm or .wat modules to measure (besides or instead of --workload)')
+    .option('--quick', 'fewer samples and processes (about 4 minutes for every workload here)')
+    .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards; default all, or none with files)', collect, [])
+    .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
+    .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')
+    .option('--samples <n>', 'a fixed number of samples per row and process (default: as many as the time budget allows)')
+    .option('--seed <n>', 'orders modules and rows in every process (default from the clock; printed, recorded)')
+    .option('--inject-slowdown <name=pct>', 'make a strategy do PCT % more work per instantiation (repeatable; recorded)', collect, [])
+    .option('--imports <file.json>', 'externs for the module files, as JSON (as inspect --imports)')
+    .option('--stub-imports', 'give every import of the module files a default (as inspect --stub-imports)')
+    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)');
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -13,3 +13,9 @@ export function formatSeconds(seconds: number): string {
   if (whole < 60) return `${whole} s`;
   return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
 }
+
+/** The command line this process was started with, as a shell would take it back. */
+export function invocation(): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+  return ['npx instlab', ...process.argv.slice(2).map(quote)].join(' ');
+}

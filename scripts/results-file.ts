@@ -17,7 +17,7 @@ export const RESULTS_SCHEMA = 'instlab.results/1';
 
 export type Phase = 'compile' | 'instantiate';
 
-/** When a measuring process collected garbage, outside the timed calls. */
+/** When a measuring process collected garbage, outside the timed calls (`per-row`: files from before collections between samples became the rule). */
 export type GcPolicy = 'between-samples' | 'per-row' | 'none';
 
 export interface RowSummary extends Summary {

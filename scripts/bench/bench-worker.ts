@@ -6,7 +6,7 @@ import { Bench } from 'tinybench';
 import { benchRows, MEMORY_HEAVY_BYTES, type BenchRow } from './bench-rows.ts';
 import { moduleBytes, type BenchModule } from './bench-modules.ts';
 import { measureUnitNs, type Injection, type Slowdown } from './slowdown.ts';
-import { injectInto, warmUp } from './warm-up.ts';
+import { gc, injectInto, warmUp } from './warm-up.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 
@@ -82,7 +82,6 @@ export type ProgressEvent =
 
 const PROGRESS_FD = 3;
 
-const gc = (globalThis as { gc?: () => void }).gc;
 
 export function report(event: ProgressEvent): void {
   try {
@@ -125,20 +124,9 @@ function measureRow(
   let injection: Injection | undefined;
   let run = row.run;
   if (slowdown !== undefined) ({ run, injection } = injectInto({ row, run }, slowdown.percent, unitNs));
-  // A collection before every sample is paid outside the timed call but inside the run's
-  // wall time, so it counts against the row's budget.
-  const perCall = once + (gcPolicy.every === undefined ? 0 : collectionMs() / gcPolicy.every);
-  const iterations = plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
   const every = gcPolicy.every;
-  const beforeEach = beforeSample(row.setup, run, every);
   gc?.();
-  // Warm already (warm-up.ts): tinybench's own warm-up would only repeat it.
-  const bench = new Bench({ time: 0, iterations, warmup: false, retainSamples: true, throws: true, timestampProvider: 'hrtimeNow' });
-  bench.add(`${row.strategy} ${row.phase}`, run, beforeEach === undefined ? {} : { beforeEach });
-  const [task] = bench.runSync();
-  const result = task.result;
-  if (result.state !== 'completed') throw new Error(`${module} ${row.strategy} ${row.phase}: ${result.state}`);
-  const samples = (result.latency.samples ?? []).map((ms) => Math.round(ms * 1e6));
+  const samples = takeSamples(module, row, run, beforeSample(row.setup, run, every), sampleCount(plan, once, every));
   return {
     workload: module,
     strategy: row.strategy,
@@ -148,6 +136,26 @@ function measureRow(
     ...(every === undefined ? {} : { gcEvery: every }),
     ...(injection === undefined ? {} : { injection }),
   };
+}
+
+/**
+ * Samples per row and process: as many as fit the budget at the row's warm time, within
+ * bounds, or the fixed count. A collection between samples is paid outside the timed call
+ * but inside the run's wall time, so it counts against the budget.
+ */
+export function sampleCount(plan: WorkerPlan, warmMs: number, collectEvery: number | undefined): number {
+  const perCall = warmMs + (collectEvery === undefined ? 0 : collectionMs() / collectEvery);
+  return plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
+}
+
+/** `iterations` timed calls of `run` (nanoseconds), the row already warm (warm-up.ts). */
+export function takeSamples(module: string, row: BenchRow, run: () => unknown, beforeEach: (() => void) | undefined, iterations: number): number[] {
+  const bench = new Bench({ time: 0, iterations, warmup: false, retainSamples: true, throws: true, timestampProvider: 'hrtimeNow' });
+  bench.add(`${row.strategy} ${row.phase}`, run, beforeEach === undefined ? {} : { beforeEach });
+  const [task] = bench.runSync();
+  const result = task.result;
+  if (result.state !== 'completed') throw new Error(`${module} ${row.strategy} ${row.phase}: ${result.state}`);
+  return (result.latency.samples ?? []).map((ms) => Math.round(ms * 1e6));
 }
 
 /** The time of one full collection now (the median of three). */

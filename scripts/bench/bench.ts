@@ -9,7 +9,7 @@ import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 import { compile } from '../../runtime/module/compile.ts';
 import { strategies as allStrategies } from '../../variants/registry.ts';
 import { findWorkload } from '../../workloads/registry.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput, wholeNumber } from '../bad-input.ts';
 import { RESULTS_SCHEMA, checkWritable, writeResults, type ResultRow, type Results, type ResultsConfig, type Unavailable, type WorkloadInfo } from '../results-file.ts';
 import { summarizeProcesses } from '../statistics.ts';
 import { requireStrategy } from '../strategies.ts';
@@ -27,7 +27,7 @@ import {
 import { currentEnvironment } from './environment.ts';
 import { progressReporter } from './progress.ts';
 import { runWorker, WORKER_ENV, workerCommand } from './run-worker.ts';
-import { parseSlowdown } from './slowdown.ts';
+import { parseSlowdown, type Injection } from './slowdown.ts';
 import { formatSummary, type SummaryFormat } from './summary-format.ts';
 import { summarizeResults } from './summary.ts';
 import type { WorkerPlan, WorkerSamples } from './bench-worker.ts';
@@ -51,7 +51,7 @@ export interface BenchOptions {
 const FORMATS: readonly SummaryFormat[] = ['text', 'md', 'json'];
 
 /** Rows per module: compile and instantiate per strategy, `v8` compile and instantiate, `floor`. */
-const rowsPerModule = (strategies: number) => 2 * strategies + 3;
+export const rowsPerModule = (strategies: number) => 2 * strategies + 3;
 
 export async function benchCommand(files: readonly string[], options: BenchOptions): Promise<number> {
   const format = (options.format ?? 'text') as SummaryFormat;
@@ -140,14 +140,6 @@ export function resultsOf(
   };
 }
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  // Decimal digits only: `0x10`, `1e3` and `2.5` are refused rather than read as something else.
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= max)) throw new BadInput(`${flag} must be a whole number from ${min} to ${max}, not ${text}`);
-  return value;
-}
-
 function checkPin(cpus: string): string {
   if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cpus)) throw new BadInput(`--pin takes a CPU list such as 1 or 0-1, not ${cpus}`);
   return cpus;
@@ -205,40 +197,81 @@ async function measureInProcesses(
   cost: (m: BenchModule) => number,
   pin: string | null,
 ): Promise<ResultRow[]> {
-  const costOf = new Map(plan.modules.map((m) => [m.name, cost(m)]));
-  const totalCost = processes * [...costOf.values()].reduce((a, b) => a + b, 0);
-  const progress = progressReporter(totalCost, processes * plan.modules.length * rowsPerModule(plan.strategies.length));
-  const byRow = new Map<string, { row: Omit<ResultRow, 'summary' | 'samples' | 'injections'>; samples: number[][]; injections: WorkerSamples['injection'][] }>();
+  const rows = new ProcessRows();
+  await runProcesses<WorkerSamples[]>({
+    processes,
+    pin,
+    costOf: new Map(plan.modules.map((m) => [m.name, cost(m)])),
+    rows: processes * plan.modules.length * rowsPerModule(plan.strategies.length),
+    plan: (p) => ({ ...plan, seed: processSeed(seed, p) }),
+    take: (samples) => samples.forEach((s) => rows.add(s)),
+  });
+  return rows.rows();
+}
+
+/**
+ * Starts `processes` measuring processes of `script` one after another, drawing the
+ * progress (cost per module from `costOf`) from their events, and hands each one's
+ * output to `take`.
+ */
+export async function runProcesses<Out>(run: {
+  readonly processes: number;
+  readonly pin: string | null;
+  readonly script?: string;
+  readonly costOf: ReadonlyMap<string, number>;
+  readonly rows: number;
+  readonly plan: (process: number) => object;
+  readonly take: (output: Out) => void;
+}): Promise<void> {
+  const total = run.processes * [...run.costOf.values()].reduce((a, b) => a + b, 0);
+  const progress = progressReporter(total, run.rows);
   try {
-    for (let p = 0; p < processes; p++) {
+    for (let p = 0; p < run.processes; p++) {
       let rows = 0;
-      const step = (module: string) => ({ process: p + 1, processes, module, rows });
-      const samples = await runWorker({ ...plan, seed: processSeed(seed, p) }, pin, (event) => {
-        if (event.event === 'module') {
-          rows = event.rows;
-          progress.begin(step(event.module));
-        } else if (event.event === 'row') progress.row(costOf.get(event.module)! / rows);
-        else progress.end(step(event.module));
-      });
-      for (const measured of samples) {
-        const key = `${measured.workload}\0${measured.strategy}\0${measured.phase}`;
-        let entry = byRow.get(key);
-        if (entry === undefined) {
-          const { workload, strategy, phase, gc, gcEvery } = measured;
-          entry = { row: { workload, strategy, phase, gc, ...(gcEvery === undefined ? {} : { gcEvery }) }, samples: [], injections: [] };
-          byRow.set(key, entry);
-        }
-        entry.samples.push(measured.samples);
-        entry.injections.push(measured.injection);
-      }
+      const step = (module: string) => ({ process: p + 1, processes: run.processes, module, rows });
+      const output = await runWorker<Out>(
+        run.plan(p),
+        run.pin,
+        (event) => {
+          if (event.event === 'module') {
+            rows = event.rows;
+            progress.begin(step(event.module));
+          } else if (event.event === 'row') progress.row(run.costOf.get(event.module)! / Math.max(1, rows));
+          else progress.end(step(event.module));
+        },
+        run.script,
+      );
+      run.take(output);
     }
   } finally {
     progress.stop();
   }
-  return [...byRow.values()].map(({ row, samples, injections }) => {
-    const injected = injections.filter((i) => i !== undefined);
-    return { ...row, samples, summary: summarizeProcesses(samples), ...(injected.length === 0 ? {} : { injections: injected }) };
-  });
+}
+
+/** Each row's samples gathered from the processes in the order they ran, then summarized. */
+export class ProcessRows {
+  private readonly byRow = new Map<string, { row: Omit<ResultRow, 'summary' | 'samples' | 'injections'>; samples: number[][]; injections: Injection[] }>();
+
+  add(measured: WorkerSamples): void {
+    const key = `${measured.workload}\0${measured.strategy}\0${measured.phase}`;
+    let entry = this.byRow.get(key);
+    if (entry === undefined) {
+      const { workload, strategy, phase, gc, gcEvery } = measured;
+      entry = { row: { workload, strategy, phase, gc, ...(gcEvery === undefined ? {} : { gcEvery }) }, samples: [], injections: [] };
+      this.byRow.set(key, entry);
+    }
+    entry.samples.push(measured.samples);
+    if (measured.injection !== undefined) entry.injections.push(measured.injection);
+  }
+
+  rows(): ResultRow[] {
+    return [...this.byRow.values()].map(({ row, samples, injections }) => ({
+      ...row,
+      samples,
+      summary: summarizeProcesses(samples),
+      ...(injections.length === 0 ? {} : { injections }),
+    }));
+  }
 }
 
 /** Process p's seed: the run's seed mixed with p, so each process has its own order and the run replays exactly. */

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BadInput } from '../bad-input.ts';
-import type { ProgressEvent, WorkerPlan, WorkerSamples } from './bench-worker.ts';
+import type { ProgressEvent, WorkerSamples } from './bench-worker.ts';
 
 const WORKER = fileURLToPath(new URL('bench-worker.ts', import.meta.url));
 
@@ -47,7 +47,7 @@ function checkTaskset(pin: string): void {
 }
 
 export async function runWorker<Out = WorkerSamples[]>(
-  plan: WorkerPlan | object,
+  plan: object,
   pin: string | null,
   onEvent: (event: ProgressEvent) => void,
   script: string = WORKER,

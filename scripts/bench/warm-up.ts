@@ -7,6 +7,10 @@
 // slowdown, a share of the settled time) start.
 import type { BenchRow } from './bench-rows.ts';
 import { injectionUnits, injectWork, type Injection } from './slowdown.ts';
+import { quantile, sortedNumbers } from '../statistics.ts';
+
+/** V8's collector, exposed by `--expose-gc` in the measuring processes (absent elsewhere). */
+export const gc = (globalThis as { gc?: () => void }).gc;
 
 export interface WarmSide {
   readonly row: BenchRow;
@@ -73,8 +77,7 @@ export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: nu
  * faster, single short calls slower), and the requested 30 % came out as 15–200 %.
  */
 export function injectInto(side: WarmSide, percent: number, unitNs: number): { run: () => unknown; injection: Injection } {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  collect?.();
+  gc?.();
   side.row.setup?.();
   side.run();
   const measured = side.run;
@@ -88,7 +91,7 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): { r
     plain.push(timeCall(side));
     more.push(timeCall(withProbe));
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const median = (xs: number[]) => quantile(sortedNumbers(xs), 0.5);
   const warmNs = median(plain) * 1e6;
   const added = (median(more) - median(plain)) * 1e6;
   // A difference lost in the noise (or wildly off) falls back to the unit's own time, bounded.

@@ -10,7 +10,8 @@
 // wise, as the gate's correction promises); a detection is an injected row called
 // regressed. The comparisons share processes, so they are not independent: the rates are
 // estimates of what a check on this machine does, with the counts stated beside them.
-import { BadInput } from '../bad-input.ts';
+import { BadInput, wholeNumber } from '../bad-input.ts';
+import { quantile, sortedNumbers } from '../statistics.ts';
 import { planBench, runBench, type BenchOptions } from '../bench/bench.ts';
 import { measurePaired } from '../check/paired-run.ts';
 import { ENTRY, PROJECT } from '../check/worktree.ts';
@@ -81,10 +82,10 @@ export interface CalibrateOptions {
 
 export async function calibrateCommand(options: CalibrateOptions): Promise<number> {
   const quick = options.quick === true;
-  const comparisons = whole('--comparisons', options.comparisons, quick ? 200 : 300);
-  const measured = whole('--processes', options.processes, quick ? 10 : 12);
-  const seed = whole('--seed', options.seed, Date.now() % 2 ** 31, 2 ** 31);
-  const perSide = whole('--per-side', options.perSide, quick ? 2 : 3);
+  const comparisons = wholeNumber('--comparisons', options.comparisons, quick ? 200 : 300, 1, 100_000);
+  const measured = wholeNumber('--processes', options.processes, quick ? 10 : 12, 1, 1000);
+  const seed = wholeNumber('--seed', options.seed, Date.now() % 2 ** 31, 0, 2 ** 31);
+  const perSide = wholeNumber('--per-side', options.perSide, quick ? 2 : 3, 1, 1000);
   if (measured < 2 * perSide) throw new BadInput(`--processes must be at least ${2 * perSide} (two disjoint sets of ${perSide})`);
   const folder = options.keep ?? (await mkdtemp(join(tmpdir(), 'instlab-calibrate-')));
   try {
@@ -121,13 +122,6 @@ export async function calibrateCommand(options: CalibrateOptions): Promise<numbe
   } finally {
     if (options.keep === undefined) await rm(folder, { recursive: true, force: true });
   }
-}
-
-function whole(flag: string, text: string | undefined, fallback: number, max = 100_000): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= max)) throw new BadInput(`${flag} must be a whole number from 1 to ${max}, not ${text}`);
-  return value;
 }
 
 /**
@@ -185,10 +179,7 @@ export function judge(
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[sorted.length >> 1];
-}
+const median = (values: readonly number[]) => (values.length === 0 ? NaN : quantile(sortedNumbers(values), 0.5));
 
 function pick(random: SeededRandom, n: number, k: number): number[] {
   return random.shuffle([...Array(n).keys()]).slice(0, k).sort((a, b) => a - b);

@@ -3,6 +3,7 @@
 // configuration (workloads, strategies, processes, samples, quick); against a revision
 // both sides are measured paired, in the same processes (paired-run.ts).
 import { BadInput } from '../bad-input.ts';
+import { invocation } from '../format.ts';
 import { baselinePath, BASELINES, readBaseline } from '../baseline.ts';
 import { runBench, type BenchOptions } from '../bench/bench.ts';
 import { compareFiles, exitStatus, parseCompareFlags, type CompareFlags } from '../compare/compare.ts';
@@ -36,7 +37,7 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     paths = { base: run.basePath, head: run.headPath };
   }
   const report = compareFiles(base, head, paths, compareOptions);
-  process.stdout.write(formatCompare(report, format, { commands: [commandLine(files, options, paths.head)] }));
+  process.stdout.write(formatCompare(report, format, { commands: [invocation(), `npx instlab compare ${paths.base} ${paths.head}`] }));
   process.stderr.write(`results: BASE ${paths.base}, HEAD ${paths.head}\n`);
   return exitStatus(report);
 }
@@ -62,17 +63,4 @@ function withBaselineConfig(options: CheckOptions, base: Results): BenchOptions 
 /** Module files the baseline measured (by the path it was given), when no file is named now. */
 function baselineFiles(base: Results): string[] {
   return base.config.workloads.filter((name) => base.workloads[name]?.file !== undefined);
-}
-
-function commandLine(files: readonly string[], options: CheckOptions, out: string): string {
-  const parts = ['npx instlab check'];
-  if (options.baseline !== undefined) parts.push(`--baseline ${options.baseline}`);
-  if (options.against !== undefined) parts.push(`--against ${options.against}`);
-  if (options.quick === true) parts.push('--quick');
-  for (const w of options.workload ?? []) parts.push(`--workload '${w}'`);
-  for (const s of options.strategy ?? []) parts.push(`--strategy ${s}`);
-  if (options.processes !== undefined) parts.push(`--processes ${options.processes}`);
-  for (const s of options.injectSlowdown ?? []) parts.push(`--inject-slowdown ${s}`);
-  parts.push(...files, `--out ${out}`);
-  return parts.join(' ');
 }

@@ -5,14 +5,12 @@
 // the per-process ratios.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { planBench, processSeed, resultsOf, type BenchOptions, type PlannedBench } from '../bench/bench.ts';
+import { planBench, processSeed, ProcessRows, resultsOf, rowsPerModule, runProcesses, type BenchOptions, type PlannedBench } from '../bench/bench.ts';
 import { currentEnvironment } from '../bench/environment.ts';
-import { progressReporter } from '../bench/progress.ts';
-import { runWorker, WORKER_ENV, workerCommand } from '../bench/run-worker.ts';
-import { summarizeProcesses } from '../statistics.ts';
-import { writeResults, type ResultRow, type Results } from '../results-file.ts';
+import { WORKER_ENV, workerCommand } from '../bench/run-worker.ts';
+import { writeResults, type Results } from '../results-file.ts';
 import { ENTRY, materialize, PROJECT } from './worktree.ts';
-import type { PairedOutput, PairedPlan, PairedSamples } from './paired-worker.ts';
+import type { PairedOutput, PairedPlan } from './paired-worker.ts';
 import { join } from 'node:path';
 
 const PAIRED_WORKER = fileURLToPath(new URL('paired-worker.ts', import.meta.url));
@@ -54,65 +52,34 @@ export async function measurePaired(
   process.stderr.write(
     `check: ${config.workloads.length} modules × ${config.strategies.length} strategies, BASE and HEAD paired in ${config.processes} processes, seed ${config.seed}\n`,
   );
-  const perModule = new Map(planned.plan.modules.map((m) => [m.name, 2 * planned.cost(m)]));
-    const total = config.processes * [...perModule.values()].reduce((a, b) => a + b, 0);
-    const progress = progressReporter(total, config.processes * planned.plan.modules.length);
-    const rows = new Map<string, { first: PairedSamples; base: number[][]; head: number[][]; injections: NonNullable<PairedSamples['injection']>[] }>();
-    let counters: PairedOutput['counters'];
-    try {
-      for (let p = 0; p < config.processes; p++) {
-        let count = 0;
-        const step = (module: string) => ({ process: p + 1, processes: config.processes, module, rows: count });
-        const plan: PairedPlan = { ...planned.plan, baseEntry: base.entry, headEntry: join(PROJECT, ENTRY), seed: processSeed(config.seed, p), counters: p === 0 };
-        const output = await runWorker<PairedOutput>(
-          plan,
-          pin,
-          (event) => {
-            if (event.event === 'module') {
-              count = event.rows;
-              progress.begin(step(event.module));
-            } else if (event.event === 'row') progress.row(perModule.get(event.module)! / Math.max(1, count));
-            else progress.end(step(event.module));
-          },
-          PAIRED_WORKER,
-        );
-        counters ??= output.counters;
-        for (const s of output.samples) {
-          const key = `${s.workload}\0${s.strategy}\0${s.phase}`;
-          let entry = rows.get(key);
-          if (entry === undefined) rows.set(key, (entry = { first: s, base: [], head: [], injections: [] }));
-          entry.base.push(s.base);
-          entry.head.push(s.head);
-          if (s.injection !== undefined) entry.injections.push(s.injection);
-        }
+  const baseRows = new ProcessRows();
+  const headRows = new ProcessRows();
+  let counters: PairedOutput['counters'];
+  await runProcesses<PairedOutput>({
+    processes: config.processes,
+    pin,
+    script: PAIRED_WORKER,
+    // Both sides of every row: twice a bench's cost per module.
+    costOf: new Map(planned.plan.modules.map((m) => [m.name, 2 * planned.cost(m)])),
+    rows: config.processes * planned.plan.modules.length * rowsPerModule(config.strategies.length),
+    plan: (p): PairedPlan => ({ ...planned.plan, baseEntry: base.entry, headEntry: join(PROJECT, ENTRY), seed: processSeed(config.seed, p), counters: p === 0 }),
+    take: (output) => {
+      counters ??= output.counters;
+      for (const { base: baseSamples, head: headSamples, injection, ...row } of output.samples) {
+        baseRows.add({ ...row, samples: baseSamples });
+        headRows.add({ ...row, samples: headSamples, ...(injection === undefined ? {} : { injection }) });
       }
-    } finally {
-      progress.stop();
-    }
-    const side = (which: 'base' | 'head'): ResultRow[] =>
-      [...rows.values()].map(({ first, base, head, injections }) => {
-        const samples = which === 'base' ? base : head;
-        const { workload, strategy, phase, gc, gcEvery } = first;
-        return {
-          workload,
-          strategy,
-          phase,
-          samples,
-          summary: summarizeProcesses(samples),
-          gc,
-          ...(gcEvery === undefined ? {} : { gcEvery }),
-          ...(which === 'head' && injections.length > 0 ? { injections } : {}),
-        };
-      });
-    const environment = currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin);
-    const id = randomUUID();
-    const head = resultsOf(planned, side('head'), counters?.head ?? {}, environment, {
-      pairing: { id, side: 'head', revision: environment.git.dirty ? 'working tree' : 'HEAD', commit: environment.git.commit },
-    });
-    const baseResults = resultsOf(planned, side('base'), counters?.base ?? {}, { ...environment, git: { commit: base.commit, dirty: false } }, {
-      pairing: { id, side: 'base', revision: base.revision, commit: base.commit },
-      slowdowns: [],
-    });
-    return { base: baseResults, head, basePath: basePathOf(planned.out), headPath: planned.out };
+    },
+  });
+  const environment = currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin);
+  const id = randomUUID();
+  const head = resultsOf(planned, headRows.rows(), counters?.head ?? {}, environment, {
+    pairing: { id, side: 'head', revision: environment.git.dirty ? 'working tree' : 'HEAD', commit: environment.git.commit },
+  });
+  const baseResults = resultsOf(planned, baseRows.rows(), counters?.base ?? {}, { ...environment, git: { commit: base.commit, dirty: false } }, {
+    pairing: { id, side: 'base', revision: base.revision, commit: base.commit },
+    slowdowns: [],
+  });
+  return { base: baseResults, head, basePath: basePathOf(planned.out), headPath: planned.out };
 }
 

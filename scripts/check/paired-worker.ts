@@ -3,9 +3,8 @@
 // batches, in a seeded order per batch (BASE first or HEAD first), so that whatever the
 // machine does over the process's life (frequency, cache and heap state, neighbours) hits
 // both sides alike. Like bench-worker.ts: plan on stdin, samples on stdout, progress on fd 3.
-import { Bench } from 'tinybench';
-import { beforeSample, collectionMs, collectionPolicy, readStdin, report, type WorkerPlan } from '../bench/bench-worker.ts';
-import { injectInto, warmUp } from '../bench/warm-up.ts';
+import { beforeSample, collectionPolicy, readStdin, report, sampleCount, takeSamples, type WorkerPlan } from '../bench/bench-worker.ts';
+import { gc, injectInto, warmUp } from '../bench/warm-up.ts';
 import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
 import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
@@ -46,7 +45,7 @@ interface Entry {
   moduleCounters(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): Record<string, InstantiationCounters>;
 }
 
-/** Samples per batch: short enough that both sides alternate many times per row. */
+/** Batches per row and side: short enough that both sides alternate many times per row. */
 export const BATCHES_PER_ROW = 8;
 
 async function measure(plan: PairedPlan): Promise<PairedOutput> {
@@ -100,29 +99,18 @@ function measurePair(
   let headRun = pair.head.run;
   let injection: Injection | undefined;
   if (slowdown !== undefined) ({ run: headRun, injection } = injectInto({ row: pair.head, run: headRun }, slowdown.percent, unitNs));
-  const once = Math.max(baseOnce, headOnce);
-  const perCall = once + (gcPolicy.every === undefined ? 0 : collectionMs() / gcPolicy.every);
-  const iterations = plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
-  const batch = Math.max(1, Math.ceil(iterations / BATCHES_PER_ROW));
   const every = gcPolicy.every;
+  const iterations = sampleCount(plan, Math.max(baseOnce, headOnce), every);
+  const batch = Math.max(1, Math.ceil(iterations / BATCHES_PER_ROW));
   const sides = [
     { row: pair.base, run: pair.base.run, samples: [] as number[], beforeEach: beforeSample(pair.base.setup, pair.base.run, every) },
     { row: pair.head, run: headRun, samples: [] as number[], beforeEach: beforeSample(pair.head.setup, headRun, every) },
   ];
-  const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   for (let done = 0; done < iterations; done += batch) {
     const size = Math.min(batch, iterations - done);
     const order = random.chance(0.5) ? [sides[0], sides[1]] : [sides[1], sides[0]];
-    for (const side of order) {
-      const beforeEach = side.beforeEach;
-      const bench = new Bench({ time: 0, iterations: size, warmup: false, retainSamples: true, throws: true, timestampProvider: 'hrtimeNow' });
-      bench.add(`${side.row.strategy} ${side.row.phase}`, side.run, beforeEach === undefined ? {} : { beforeEach });
-      const [task] = bench.runSync();
-      const result = task.result;
-      if (result.state !== 'completed') throw new Error(`${module} ${side.row.strategy} ${side.row.phase}: ${result.state}`);
-      for (const ms of result.latency.samples ?? []) side.samples.push(Math.round(ms * 1e6));
-    }
+    for (const side of order) side.samples.push(...takeSamples(module, side.row, side.run, side.beforeEach, size));
   }
   return {
     workload: module,

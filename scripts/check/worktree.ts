@@ -20,7 +20,7 @@ export interface Revision {
   /** The project's folder inside the materialized revision. */
   readonly project: string;
   readonly entry: string;
-  readonly dependencies: 'shared' | 'installed';
+  readonly dependencies: 'shared' | 'installed' | 'committed';
   remove(): Promise<void>;
 }
 
@@ -110,8 +110,9 @@ function checkEntry(ref: string, commit: string, prefix: string): void {
   }
 }
 
-async function provideDependencies(project: string): Promise<'shared' | 'installed'> {
-  if (await exists(join(project, 'node_modules'))) return 'shared';
+async function provideDependencies(project: string): Promise<Revision['dependencies']> {
+  // A revision that committed its node_modules (a symlink, say) brings its own.
+  if (await exists(join(project, 'node_modules'))) return 'committed';
   const [ours, theirs] = await Promise.all([readFile(join(PROJECT, 'package-lock.json'), 'utf8'), readFile(join(project, 'package-lock.json'), 'utf8').catch(() => '')]);
   if (ours === theirs) {
     await symlink(join(PROJECT, 'node_modules'), join(project, 'node_modules'), 'dir');

@@ -10,7 +10,6 @@ import { bootstrapRatio, ResampledMedian, rowStatistic } from './bootstrap.ts';
 import { ratioInterval, verdictOf, type Verdict } from './verdict.ts';
 import { normalQuantileUpper, studentQuantileUpper } from './distributions.ts';
 import { moderate, priorVariance } from './process-variance.ts';
-import { quantile, sortedNumbers } from '../statistics.ts';
 
 export const COMPARE_SCHEMA = 'instlab.compare/1';
 
@@ -89,26 +88,31 @@ export function compareResults(
   const paired = isPaired(base, head);
   const family = Math.max(1, common.length);
   const alpha = (1 - options.confidence) / family;
-  const logMedians = (row: ResultRow) => row.samples.map((s) => Math.log(quantile(sortedNumbers(s), 0.5)));
-  const logRatios = (b: ResultRow, h: ResultRow) => b.samples.map((s, p) => Math.log(quantile(sortedNumbers(h.samples[p]), 0.5) / quantile(sortedNumbers(s), 0.5)));
-  const pairable = (b: ResultRow) => paired && b.samples.length === headRows.get(rowKey(b))!.samples.length;
-  // The priors: one per phase and side (paired: per phase, of the per-process ratios).
-  const priors = new Map<string, number | undefined>();
-  for (const phase of new Set(common.map((r) => r.phase))) {
-    const rows = common.filter((r) => r.phase === phase);
-    priors.set(`${phase} base`, priorVariance(rows.map(logMedians)));
-    priors.set(`${phase} head`, priorVariance(rows.map((r) => logMedians(headRows.get(rowKey(r))!))));
-    priors.set(`${phase} paired`, priorVariance(rows.filter(pairable).map((r) => logRatios(r, headRows.get(rowKey(r))!))));
-  }
-  // One generator for the whole comparison, in row order: the same files and seed give the same intervals.
-  const random = new SeededRandom(options.seed);
-  const rows = common.map((b): CompareRow => {
+  // Every row's processes, sorted once: the bootstrap draws from them, and their medians
+  // give the between-process variances and the priors.
+  const prepared = common.map((b): PreparedRow => {
     const h = headRows.get(rowKey(b))!;
     const baseSide = b.samples.map((s) => new ResampledMedian(s));
     const headSide = h.samples.map((s) => new ResampledMedian(s));
-    const pairedRow = pairable(b);
-    const boot = bootstrapRatio(baseSide, headSide, pairedRow, options.replicates, random);
-    const model = processError(b, h, pairedRow, priors, logMedians, logRatios);
+    const logBase = baseSide.map((p) => Math.log(p.median));
+    const logHead = headSide.map((p) => Math.log(p.median));
+    const pairedRow = paired && baseSide.length === headSide.length;
+    return { b, baseSide, headSide, logBase, logHead, logRatios: pairedRow ? logHead.map((v, p) => v - logBase[p]) : undefined };
+  });
+  // The priors: one per phase and side (paired: per phase, of the per-process ratios).
+  const priors = new Map<string, number | undefined>();
+  for (const phase of new Set(common.map((r) => r.phase))) {
+    const rows = prepared.filter((r) => r.b.phase === phase);
+    priors.set(`${phase} base`, priorVariance(rows.map((r) => r.logBase)));
+    priors.set(`${phase} head`, priorVariance(rows.map((r) => r.logHead)));
+    priors.set(`${phase} paired`, priorVariance(rows.flatMap((r) => (r.logRatios === undefined ? [] : [r.logRatios]))));
+  }
+  // One generator for the whole comparison, in row order: the same files and seed give the same intervals.
+  const random = new SeededRandom(options.seed);
+  const rows = prepared.map((row): CompareRow => {
+    const { b, baseSide, headSide } = row;
+    const boot = bootstrapRatio(baseSide, headSide, row.logRatios !== undefined, options.replicates, random);
+    const model = processError(row, priors);
     // The wider of the two: the bootstrap sees sampling noise within processes, the model
     // a between-process spread that a few processes can hide.
     const standardError = Math.max(boot.standardError, model.standardError);
@@ -149,27 +153,32 @@ export function compareResults(
   };
 }
 
+interface PreparedRow {
+  readonly b: ResultRow;
+  readonly baseSide: readonly ResampledMedian[];
+  readonly headSide: readonly ResampledMedian[];
+  /** ln of each process's median, per side. */
+  readonly logBase: readonly number[];
+  readonly logHead: readonly number[];
+  /** ln(head/base) per process, when the sides were measured in the same processes. */
+  readonly logRatios: readonly number[] | undefined;
+}
+
 /**
  * The standard error of a row's log ratio from its moderated between-process variances,
  * with the degrees of freedom of its t quantile (undefined: nothing to moderate with).
  */
-function processError(
-  b: ResultRow,
-  h: ResultRow,
-  paired: boolean,
-  priors: ReadonlyMap<string, number | undefined>,
-  logMedians: (row: ResultRow) => number[],
-  logRatios: (b: ResultRow, h: ResultRow) => number[],
-): { standardError: number; df: number | undefined } {
-  if (paired) {
-    const m = moderate(logRatios(b, h), priors.get(`${b.phase} paired`));
-    return m === undefined ? { standardError: 0, df: undefined } : { standardError: Math.sqrt(m.variance / b.samples.length), df: m.df };
+function processError(row: PreparedRow, priors: ReadonlyMap<string, number | undefined>): { standardError: number; df: number | undefined } {
+  const phase = row.b.phase;
+  if (row.logRatios !== undefined) {
+    const m = moderate(row.logRatios, priors.get(`${phase} paired`));
+    return m === undefined ? { standardError: 0, df: undefined } : { standardError: Math.sqrt(m.variance / row.logRatios.length), df: m.df };
   }
-  const mb = moderate(logMedians(b), priors.get(`${b.phase} base`));
-  const mh = moderate(logMedians(h), priors.get(`${b.phase} head`));
+  const mb = moderate(row.logBase, priors.get(`${phase} base`));
+  const mh = moderate(row.logHead, priors.get(`${phase} head`));
   if (mb === undefined || mh === undefined) return { standardError: 0, df: undefined };
   // Welch–Satterthwaite would need per-side trust; the smaller df is the cautious choice.
-  return { standardError: Math.sqrt(mb.variance / b.samples.length + mh.variance / h.samples.length), df: Math.min(mb.df, mh.df) };
+  return { standardError: Math.sqrt(mb.variance / row.logBase.length + mh.variance / row.logHead.length), df: Math.min(mb.df, mh.df) };
 }
 
 /** Two halves of one `check --against` run: the same pairing id, one base and one head. */

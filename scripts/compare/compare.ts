@@ -1,6 +1,7 @@
 // `instlab compare BASE.json HEAD.json`: a verdict per row of two results files. Exit 1
 // when any row regressed, 2 for unusable input (the CLI maps BadInput), else 0.
-import { BadInput } from '../bad-input.ts';
+import { BadInput, wholeNumber } from '../bad-input.ts';
+import { invocation } from '../format.ts';
 import { readResults, type Results } from '../results-file.ts';
 import { compareResults, DEFAULT_COMPARE, type CompareOptions, type CompareReport } from './compare-results.ts';
 import { COMPARE_FORMATS, formatCompare, type CompareFormat } from './compare-format.ts';
@@ -24,8 +25,7 @@ export function parseCompareFlags(flags: CompareFlags): ParsedCompareFlags {
   if (!(threshold > 0 && threshold < 100)) throw new BadInput(`--threshold is a percentage above 0 and below 100, not ${flags.threshold}`);
   const confidence = flags.confidence === undefined ? DEFAULT_COMPARE.confidence : decimal(flags.confidence);
   if (!(confidence >= 0.5 && confidence < 1)) throw new BadInput(`--confidence is a fraction from 0.5 to below 1 (e.g. 0.99), not ${flags.confidence}`);
-  const seed = flags.seed === undefined ? DEFAULT_COMPARE.seed : /^\d+$/.test(flags.seed) ? Number(flags.seed) : NaN;
-  if (!(seed >= 0 && seed < 2 ** 32)) throw new BadInput(`--seed must be a whole number below 2^32, not ${flags.seed}`);
+  const seed = wholeNumber('--seed', flags.seed, DEFAULT_COMPARE.seed, 0, 2 ** 32 - 1);
   return { options: { ...DEFAULT_COMPARE, threshold: threshold / 100, confidence, seed }, format };
 }
 
@@ -39,7 +39,7 @@ export async function compareCommand(basePath: string, headPath: string, flags: 
   const base = await readResults(basePath);
   const head = await readResults(headPath);
   const report = compareFiles(base, head, { base: basePath, head: headPath }, options);
-  process.stdout.write(formatCompare(report, format, { commands: [compareCommandLine(basePath, headPath, flags)] }));
+  process.stdout.write(formatCompare(report, format, { commands: [invocation()] }));
   return exitStatus(report);
 }
 
@@ -52,13 +52,4 @@ export function compareFiles(base: Results, head: Results, paths: { base: string
 
 export function exitStatus(report: CompareReport): number {
   return report.verdicts.regressed > 0 ? 1 : 0;
-}
-
-function compareCommandLine(basePath: string, headPath: string, flags: CompareFlags): string {
-  const extra = [
-    flags.threshold === undefined ? '' : ` --threshold ${flags.threshold}`,
-    flags.confidence === undefined ? '' : ` --confidence ${flags.confidence}`,
-    flags.seed === undefined ? '' : ` --seed ${flags.seed}`,
-  ].join('');
-  return `npx instlab compare ${basePath} ${headPath}${extra}`;
 }

@@ -50,8 +50,8 @@ export interface HistoryReport {
 export async function historyCommand(inputs: readonly string[], options: HistoryOptions): Promise<number> {
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new BadInput(`--format must be text or json, not ${format}`);
-  const significance = options.significance === undefined ? DEFAULT_DETECTOR.significance : Number(options.significance);
-  if (!/^0?\.\d+$/.test(options.significance ?? '0.01') || !(significance > 0 && significance < 0.5)) {
+  const significance = options.significance === undefined ? DEFAULT_DETECTOR.significance : /^0?\.\d+$/.test(options.significance) ? Number(options.significance) : NaN;
+  if (!(significance > 0 && significance < 0.5)) {
     throw new BadInput(`--significance is a fraction between 0 and 0.5 (e.g. 0.01), not ${options.significance}`);
   }
   const metric = options.metric === undefined ? undefined : parseMetric(options.metric);
