@@ -35,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--shard <i/n>', 'measure the i-th of n parts of the matrix, balanced by expected cost (merge them with instlab merge)')
     .option('--format <format>', 'summary on stdout: text, md or json (the results file always has everything)', 'text')
     .option('--out <file>', 'results file (default results/runs/<time>.json)')
+    .option('--chart', 'also draw the charts and report.html of the run (as instlab chart)')
     .action(async (files: string[], options) => {
       const { benchCommand } = await import('./bench/bench.ts');
       status = await benchCommand(files, {
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--confidence <c>', 'family-wise confidence over all rows compared', '0.99')
     .option('--seed <n>', 'seed of the bootstrap (the same files and seed give the same intervals)', '1')
     .option('--format <format>', 'text, md (pull requests), json or gab (github-action-benchmark)', 'text')
+    .option('--charts <dir>', 'link the charts that instlab chart HEAD --base BASE --out DIR drew from the Markdown')
     .action(async (base: string, head: string, options) => {
       status = await (await import('./compare/compare.ts')).compareCommand(base, head, options);
     });
@@ -104,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--confidence <c>', 'family-wise confidence over all rows', '0.99')
     .option('--format <format>', 'text, md, json or gab (as compare)', 'text')
     .option('--out <file>', 'HEAD results file (BASE of --against goes beside it as NAME.base.json)')
+    .option('--chart', 'also draw the charts of HEAD and of the comparison, and link them from the Markdown')
     .action(async (files: string[], options) => {
       const { format, ...rest } = options;
       status = await (await import('./check/check.ts')).checkCommand(files, {
@@ -123,6 +126,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--format <format>', 'text or json', 'text')
     .action(async (inputs: string[], options) => {
       status = await (await import('./history/history.ts')).historyCommand(inputs, options);
+    });
+
+  program
+    .command('chart')
+    .description('charts of a results file as SVG, PNG and vega-lite specs, and one self-contained report.html')
+    .argument('<run>', 'results file (instlab bench --out)')
+    .option('--base <file>', 'also chart the comparison BASE → RUN (as instlab compare)')
+    .option('--history <dir>', 'also chart the history of these results files or folders (repeatable)', collect, [])
+    .option('--metric <row>', 'history: only this row, WORKLOAD:STRATEGY:PHASE (default: the rows with the largest change points)')
+    .option('--workload <name>', 'workloads of the distribution and counters charts (repeatable; default chosen and named in the report)', collect, [])
+    .option('--control <strategy>', 'the strategy the speed-up chart divides by', 'val')
+    .option('--out <dir>', 'folder for the files (default results/charts/<run name>/)')
+    .action(async (run: string, options) => {
+      status = await (await import('./chart/chart.ts')).chartCommand(run, options);
     });
 
   program

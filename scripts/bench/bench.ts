@@ -46,6 +46,8 @@ export interface BenchOptions {
   readonly stubImports?: boolean;
   readonly format?: string;
   readonly pin?: string;
+  /** Also draw the run's charts (instlab chart). */
+  readonly chart?: boolean;
 }
 
 const FORMATS: readonly SummaryFormat[] = ['text', 'md', 'json'];
@@ -59,6 +61,10 @@ export async function benchCommand(files: readonly string[], options: BenchOptio
   const { results, out } = await runBench(files, options);
   process.stdout.write(formatSummary(summarizeResults(results), format));
   process.stderr.write(`results: ${out}\n`);
+  if (options.chart === true) {
+    const { writeCharts } = await import('../chart/chart.ts');
+    process.stderr.write(`charts: ${(await writeCharts(out, results, {})).report}\n`);
+  }
   return 0;
 }
 

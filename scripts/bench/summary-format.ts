@@ -38,7 +38,8 @@ export function formatComparison(comparison: Comparison | undefined): string {
   return `${strategy} ${factor >= 10 ? factor.toFixed(0) : factor.toFixed(2)}× ${verdict}`;
 }
 
-function tableOf(phase: PhaseSummary): string[][] {
+/** A phase's table as cells, header first: what the text, Markdown and HTML reports lay out. */
+export function summaryTable(phase: PhaseSummary): string[][] {
   const header = ['workload', ...phase.columns, 'best vs v8'];
   const body = phase.lines.map((line) => [line.workload, ...phase.columns.map((c) => formatCell(line.cells[c])), formatComparison(line.bestVsV8)]);
   return [header, ...body];
@@ -48,7 +49,7 @@ function text(summary: BenchSummary): string {
   const out: string[] = [];
   for (const phase of summary.phases) {
     if (phase.lines.every((line) => Object.keys(line.cells).length === 0)) continue;
-    const table = tableOf(phase);
+    const table = summaryTable(phase);
     const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
     out.push('', `${phase.phase} — median ±95% interval`);
     for (const [i, row] of table.entries()) {
@@ -64,7 +65,7 @@ function markdown(summary: BenchSummary): string {
   const out: string[] = [];
   for (const phase of summary.phases) {
     if (phase.lines.every((line) => Object.keys(line.cells).length === 0)) continue;
-    const [header, ...body] = tableOf(phase);
+    const [header, ...body] = summaryTable(phase);
     out.push(`### ${phase.phase} (median ±95% interval)`, '');
     out.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
     for (const row of body) out.push(`| ${row.map((cell, i) => (i === 0 ? `\`${cell}\`` : cell)).join(' | ')} |`);

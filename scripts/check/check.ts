@@ -2,6 +2,7 @@
 // output and exit status. Against a stored baseline the run takes the baseline's
 // configuration (workloads, strategies, processes, samples, quick); against a revision
 // both sides are measured paired, in the same processes (paired-run.ts).
+import { join } from 'node:path';
 import { BadInput } from '../bad-input.ts';
 import { invocation } from '../format.ts';
 import { baselinePath, BASELINES, readBaseline } from '../baseline.ts';
@@ -37,8 +38,15 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     paths = { base: run.basePath, head: run.headPath };
   }
   const report = compareFiles(base, head, paths, compareOptions);
-  process.stdout.write(formatCompare(report, format, { commands: [invocation(), `npx instlab compare ${paths.base} ${paths.head}`] }));
+  const charts = options.chart === true ? await (await import('../chart/chart.ts')).writeCharts(paths.head, head, { base: paths.base }) : undefined;
+  process.stdout.write(
+    formatCompare(report, format, {
+      commands: [invocation(), `npx instlab compare ${paths.base} ${paths.head}`],
+      charts: charts === undefined ? undefined : [join(charts.folder, 'compare.png')],
+    }),
+  );
   process.stderr.write(`results: BASE ${paths.base}, HEAD ${paths.head}\n`);
+  if (charts !== undefined) process.stderr.write(`charts: ${charts.report}\n`);
   return exitStatus(report);
 }
 

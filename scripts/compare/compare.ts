@@ -1,5 +1,7 @@
 // `instlab compare BASE.json HEAD.json`: a verdict per row of two results files. Exit 1
 // when any row regressed, 2 for unusable input (the CLI maps BadInput), else 0.
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BadInput, wholeNumber } from '../bad-input.ts';
 import { invocation } from '../format.ts';
 import { readResults, type Results } from '../results-file.ts';
@@ -34,13 +36,25 @@ function decimal(text: string): number {
   return /^\d+(\.\d+)?$|^\.\d+$/.test(text) ? Number(text) : NaN;
 }
 
-export async function compareCommand(basePath: string, headPath: string, flags: CompareFlags): Promise<number> {
+export async function compareCommand(basePath: string, headPath: string, flags: CompareFlags & { readonly charts?: string }): Promise<number> {
   const { options, format } = parseCompareFlags(flags);
   const base = await readResults(basePath);
   const head = await readResults(headPath);
   const report = compareFiles(base, head, { base: basePath, head: headPath }, options);
-  process.stdout.write(formatCompare(report, format, { commands: [invocation()] }));
+  const charts = flags.charts === undefined ? undefined : [await drawnChart(flags.charts, 'compare.png')];
+  process.stdout.write(formatCompare(report, format, { commands: [invocation()], charts }));
   return exitStatus(report);
+}
+
+/** A chart that `instlab chart` wrote into `folder`: a Markdown link to a missing file would show as broken. */
+async function drawnChart(folder: string, file: string): Promise<string> {
+  const path = join(folder, file);
+  try {
+    await access(path);
+  } catch {
+    throw new BadInput(`--charts ${folder}: no ${file} there (draw it with instlab chart HEAD.json --base BASE.json --out ${folder})`);
+  }
+  return path;
 }
 
 /** Two results files that share no row cannot be compared: that is bad input, not "no regression". */

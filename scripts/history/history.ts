@@ -55,16 +55,20 @@ export async function historyCommand(inputs: readonly string[], options: History
     throw new BadInput(`--significance is a fraction between 0 and 0.5 (e.g. 0.01), not ${options.significance}`);
   }
   const metric = options.metric === undefined ? undefined : parseMetric(options.metric);
-  const files = await resultFiles(inputs);
-  const loaded: { path: string; results: Results }[] = [];
-  for (const path of files) loaded.push({ path, results: await readResults(path) });
-  const report = historyOf(loaded, metric, significance);
+  const report = historyOf(await loadHistory(inputs), metric, significance);
   if (metric !== undefined && report.series.length === 0) throw new BadInput(`no results file has the row ${options.metric}`);
   process.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : text(report));
   return 0;
 }
 
-function parseMetric(text: string): { workload: string; strategy: string; phase: string } {
+/** The results files of folders and files given, each read and validated. */
+export async function loadHistory(inputs: readonly string[]): Promise<{ path: string; results: Results }[]> {
+  const loaded: { path: string; results: Results }[] = [];
+  for (const path of await resultFiles(inputs)) loaded.push({ path, results: await readResults(path) });
+  return loaded;
+}
+
+export function parseMetric(text: string): { workload: string; strategy: string; phase: string } {
   // The workload may hold ':' (a file path), so strategy and phase are taken from the end.
   const parts = text.split(':');
   const phase = parts.pop();
