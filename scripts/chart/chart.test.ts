@@ -20,6 +20,7 @@ import { compareChart, COMPARE_ROWS_SHOWN } from './compare-chart.ts';
 import { countersChart } from './counters-chart.ts';
 import { clippedLabels, textBoxes } from './label-layout.ts';
 import { PNG_SCALE, rasterize, renderSvg } from './render.ts';
+import { decades } from './speedup-chart.ts';
 import { ratiosAgainst } from './strategy-ratios.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -148,6 +149,12 @@ describe('what the charts state', () => {
     expect(raw.verdict).toBe('same');
   });
 
+  it('speed-up axis: ticks at the powers of ten that span the intervals', () => {
+    expect(decades([0.05, 3, 0.2])).toEqual([0.01, 0.1, 1, 10]);
+    expect(decades([1, 1])).toEqual([1]);
+    expect(decades([])).toEqual([1]);
+  });
+
   it('every chart gives a strategy the same color, whichever strategies it shows', () => {
     const all = seriesScale(['raw', 'val', 'fast-path', 'cached', 'compiled', 'v8', 'floor']);
     const some = seriesScale(['v8', 'cached']);
@@ -170,7 +177,9 @@ describe('what the charts state', () => {
 
   it('counters: leaves out the counters that are zero everywhere and names them', () => {
     const spec = countersChart(head, ['globals-i32/1000']);
-    const drawn = new Set((spec.data as { values: { counter: string }[] }).values.map((v) => v.counter));
+    const panels = (spec as { vconcat: { data: { values: { counter: string }[] } }[] }).vconcat;
+    const drawn = new Set(panels.flatMap((p) => p.data.values.map((v) => v.counter)));
+    expect(drawn.size).toBeGreaterThan(0);
     const zero = Object.entries(head.counters['globals-i32/1000'].cached).filter(([, v]) => v === 0).map(([k]) => k);
     const everywhereZero = zero.filter((c) => Object.values(head.counters['globals-i32/1000']).every((counters) => (counters as unknown as Record<string, number>)[c] === 0));
     expect(everywhereZero.length).toBeGreaterThan(0);

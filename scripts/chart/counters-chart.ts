@@ -15,8 +15,30 @@ export function countersChart(results: Results, workloads: readonly string[]): T
   // A counter that is zero for every strategy here has nothing to draw (and no scale).
   const counters = all.filter((c) => values.some((v) => v.counter === c && v.value !== 0));
   const zero = all.filter((c) => !counters.includes(c));
-  const drawn = values.filter((v) => counters.includes(v.counter));
   const scale = seriesScale(values.map((v) => v.series));
+  const panel = (workload: string) => ({
+    title: { text: workload, fontSize: 12, subtitle: '' },
+    data: { values: values.filter((v) => v.workload === workload && counters.includes(v.counter)) },
+    facet: { column: { field: 'counter', type: 'nominal', sort: counters, title: null } },
+    spec: {
+      width: 110,
+      height: { step: 12 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'series', type: 'nominal', sort: scale.domain, title: null },
+        x: {
+          field: 'value',
+          type: 'quantitative',
+          title: null,
+          // Whole counts with SI prefixes, and a bare 0 (d3 would print "0k" beside "5k").
+          axis: { tickCount: 3, tickMinStep: 1, labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" },
+        },
+        color: { field: 'series', type: 'nominal', scale, title: 'strategy' },
+        tooltip: [{ field: 'workload' }, { field: 'series', title: 'strategy' }, { field: 'counter' }, { field: 'value', format: ',' }],
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  });
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,
@@ -27,22 +49,6 @@ export function countersChart(results: Results, workloads: readonly string[]): T
         ...(zero.length > 0 ? [`Zero for every strategy here: ${zero.join(', ')}.`] : []),
       ],
     },
-    data: { values: drawn },
-    facet: {
-      row: { field: 'workload', type: 'nominal', sort: [...workloads], title: null, header: { labelAngle: 0, labelAlign: 'right' } },
-      column: { field: 'counter', type: 'nominal', sort: counters, title: null },
-    },
-    spec: {
-      width: 92,
-      height: { step: 12 },
-      mark: { type: 'bar' },
-      encoding: {
-        y: { field: 'series', type: 'nominal', sort: scale.domain, title: null },
-        x: { field: 'value', type: 'quantitative', title: null, axis: { format: '~s', tickCount: 2 } },
-        color: { field: 'series', type: 'nominal', scale, title: 'strategy' },
-        tooltip: [{ field: 'workload' }, { field: 'series', title: 'strategy' }, { field: 'counter' }, { field: 'value', format: ',' }],
-      },
-    },
-    resolve: { scale: { x: 'independent' } },
-  };
+    vconcat: workloads.filter((w) => values.some((v) => v.workload === w)).map(panel),
+  } as TopLevelSpec;
 }

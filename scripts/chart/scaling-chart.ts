@@ -27,7 +27,7 @@ export function scalingChart(results: Results, phase: Phase = 'instantiate'): To
     },
     data: { values },
     facet: { field: 'family', type: 'nominal', sort: families, title: null, header: { labelFontSize: 12 } },
-    columns: 4,
+    columns: columnsFor(families.length),
     spec: {
       width: 190,
       height: 150,
@@ -54,4 +54,10 @@ export function scalingChart(results: Results, phase: Phase = 'instantiate'): To
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** 3, 4 or 5 panels a row, whichever leaves the fewest empty cells (4 on a tie): an empty cell still gets an axis. */
+function columnsFor(panels: number): number {
+  const empty = (c: number) => (c - (panels % c)) % c;
+  return [4, 5, 3].reduce((best, c) => (empty(c) < empty(best) ? c : best));
 }

@@ -28,6 +28,8 @@ export function speedupChart(results: Results, control = 'val', phase: Phase = '
     field: 'speedup',
     type: 'quantitative',
     scale: { type: 'log' },
+    // Ticks and grid lines at the decades only: a log axis of several decades otherwise draws nine lines per decade.
+    axis: { values: decades(values.flatMap((v) => [v.lo, v.hi])), format: '~g' },
     title: `speed-up over ${control} (×, log scale; right of 1 is faster)`,
   } as const;
   return {
@@ -68,4 +70,13 @@ export function speedupChart(results: Results, control = 'val', phase: Phase = '
       { mark: { type: 'rule', strokeDash: [4, 3], color: '#333333' }, encoding: { x: { datum: 1 } } },
     ],
   };
+}
+
+/** The powers of ten that span `values`. */
+export function decades(values: readonly number[]): number[] {
+  const finite = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (finite.length === 0) return [1];
+  const lo = Math.floor(Math.log10(Math.min(...finite)));
+  const hi = Math.ceil(Math.log10(Math.max(...finite)));
+  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
 }
