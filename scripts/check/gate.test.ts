@@ -236,6 +236,8 @@ describe('the CI workflow', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(readFileSync(summary, 'utf8')).toMatch(/^## instlab compare: ✅ no regression/m);
+    expect(readFileSync(summary, 'utf8')).toContain('![results/charts/check/compare.png](results/charts/check/compare.png)');
+    expect(existsSync(join(repo, 'results/charts/check/compare.png'))).toBe(true);
     expect(readFileSync(output, 'utf8')).toBe('status=0\n');
   });
 
@@ -255,5 +257,6 @@ describe('the CI workflow', () => {
     expect(full.config.merged.shards).toBe(2);
     expect(full.config.workloads.sort()).toEqual(['elem-funcref/10', 'globals-i32/10']);
     expect(readFileSync(summary, 'utf8')).toMatch(/instantiate \(median ±95% interval\)/);
+    expect(existsSync(join(repo, 'results/charts/full/report.html'))).toBe(true);
   });
 });
