@@ -101,10 +101,11 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
     const bytes = await moduleBytes(module);
     const { rows, memoryBytes } = benchRows(module, bytes, plan.strategies);
     report({ event: 'module', module: module.name, rows: rows.length });
+    const collection = collectionMs();
     for (const row of random.shuffle(rows)) {
       const gcPolicy = collectionPolicy(row, memoryBytes, bytes.length);
       const slowdown = row.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === row.strategy) : undefined;
-      out.push(measureRow(module.name, row, plan, gcPolicy, slowdown, unitNs));
+      out.push(measureRow(module.name, row, plan, { ...gcPolicy, collectionMs: collection }, slowdown, unitNs));
       report({ event: 'row', module: module.name, strategy: row.strategy, phase: row.phase });
     }
     report({ event: 'module-done', module: module.name });
@@ -116,7 +117,7 @@ function measureRow(
   module: string,
   row: BenchRow,
   plan: WorkerPlan,
-  gcPolicy: { policy: GcPolicy; every?: number },
+  gcPolicy: { policy: GcPolicy; every?: number; collectionMs: number },
   slowdown: Slowdown | undefined,
   unitNs: number,
 ): WorkerSamples {
@@ -125,8 +126,8 @@ function measureRow(
   let run = row.run;
   if (slowdown !== undefined) ({ run, injection } = injectInto({ row, run }, slowdown.percent, unitNs));
   const every = gcPolicy.every;
-  gc?.();
-  const samples = takeSamples(module, row, run, beforeSample(row.setup, run, every), sampleCount(plan, once, every));
+  // The first sample's hook collects, so sampling starts on a clean heap.
+  const samples = takeSamples(module, row, run, beforeSample(row.setup, run, every), sampleCount(plan, once, every, gcPolicy.collectionMs));
   return {
     workload: module,
     strategy: row.strategy,
@@ -141,10 +142,11 @@ function measureRow(
 /**
  * Samples per row and process: as many as fit the budget at the row's warm time, within
  * bounds, or the fixed count. A collection between samples is paid outside the timed call
- * but inside the run's wall time, so it counts against the budget.
+ * but inside the run's wall time, so it counts against the budget (`collectionMs`, the
+ * cost of one, measured once per module).
  */
-export function sampleCount(plan: WorkerPlan, warmMs: number, collectEvery: number | undefined): number {
-  const perCall = warmMs + (collectEvery === undefined ? 0 : collectionMs() / collectEvery);
+export function sampleCount(plan: WorkerPlan, warmMs: number, collectEvery: number | undefined, collectionMs: number): number {
+  const perCall = warmMs + (collectEvery === undefined ? 0 : collectionMs / collectEvery);
   return plan.samples ?? Math.round(Math.min(plan.maxIterations, Math.max(plan.minIterations, plan.budgetMs / perCall)));
 }
 
@@ -158,8 +160,13 @@ export function takeSamples(module: string, row: BenchRow, run: () => unknown, b
   return (result.latency.samples ?? []).map((ms) => Math.round(ms * 1e6));
 }
 
-/** The time of one full collection now (the median of three). */
+/**
+ * The time of one full collection now (the median of three), 0 without a collector.
+ * Measured once per module, not per row: three full collections per row were most of a
+ * quick run's time (a CPU profile of one process: 71 % in the collector).
+ */
 export function collectionMs(): number {
+  if (gc === undefined) return 0;
   const times = [0, 1, 2].map(() => {
     const start = performance.now();
     gc!();

@@ -3,8 +3,8 @@
 // batches, in a seeded order per batch (BASE first or HEAD first), so that whatever the
 // machine does over the process's life (frequency, cache and heap state, neighbours) hits
 // both sides alike. Like bench-worker.ts: plan on stdin, samples on stdout, progress on fd 3.
-import { beforeSample, collectionPolicy, readStdin, report, sampleCount, takeSamples, type WorkerPlan } from '../bench/bench-worker.ts';
-import { gc, injectInto, warmUp } from '../bench/warm-up.ts';
+import { beforeSample, collectionMs, collectionPolicy, readStdin, report, sampleCount, takeSamples, type WorkerPlan } from '../bench/bench-worker.ts';
+import { injectInto, warmUp } from '../bench/warm-up.ts';
 import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
 import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
@@ -70,9 +70,11 @@ async function measure(plan: PairedPlan): Promise<PairedOutput> {
     });
     report({ event: 'module', module: module.name, rows: pairs.length });
     const memoryBytes = Math.max(baseRows.memoryBytes, headRows.memoryBytes);
+    const collection = collectionMs();
     for (const pair of random.shuffle(pairs)) {
       const slowdown = pair.head.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === pair.head.strategy) : undefined;
-      out.push(measurePair(module.name, pair, plan, collectionPolicy(pair.head, memoryBytes, headBytes.length), slowdown, unitNs, random));
+      const gcPolicy = { ...collectionPolicy(pair.head, memoryBytes, headBytes.length), collectionMs: collection };
+      out.push(measurePair(module.name, pair, plan, gcPolicy, slowdown, unitNs, random));
       report({ event: 'row', module: module.name, strategy: pair.head.strategy, phase: pair.head.phase });
     }
     report({ event: 'module-done', module: module.name });
@@ -84,7 +86,7 @@ function measurePair(
   module: string,
   pair: { base: BenchRow; head: BenchRow },
   plan: PairedPlan,
-  gcPolicy: { policy: GcPolicy; every?: number },
+  gcPolicy: { policy: GcPolicy; every?: number; collectionMs: number },
   slowdown: Slowdown | undefined,
   unitNs: number,
   random: SeededRandom,
@@ -100,13 +102,13 @@ function measurePair(
   let injection: Injection | undefined;
   if (slowdown !== undefined) ({ run: headRun, injection } = injectInto({ row: pair.head, run: headRun }, slowdown.percent, unitNs));
   const every = gcPolicy.every;
-  const iterations = sampleCount(plan, Math.max(baseOnce, headOnce), every);
+  const iterations = sampleCount(plan, Math.max(baseOnce, headOnce), every, gcPolicy.collectionMs);
   const batch = Math.max(1, Math.ceil(iterations / BATCHES_PER_ROW));
   const sides = [
     { row: pair.base, run: pair.base.run, samples: [] as number[], beforeEach: beforeSample(pair.base.setup, pair.base.run, every) },
     { row: pair.head, run: headRun, samples: [] as number[], beforeEach: beforeSample(pair.head.setup, headRun, every) },
   ];
-  gc?.();
+  // Each side's first sample hook collects, so both start on a clean heap.
   for (let done = 0; done < iterations; done += batch) {
     const size = Math.min(batch, iterations - done);
     const order = random.chance(0.5) ? [sides[0], sides[1]] : [sides[1], sides[0]];
