@@ -20,7 +20,7 @@ import { compareChart, COMPARE_ROWS_SHOWN } from './compare-chart.ts';
 import { countersChart } from './counters-chart.ts';
 import { clippedLabels, textBoxes } from './label-layout.ts';
 import { PNG_SCALE, rasterize, renderSvg } from './render.ts';
-import { decades } from './speedup-chart.ts';
+import { decades } from './log-axis.ts';
 import { ratiosAgainst } from './strategy-ratios.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -5,6 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Phase, Results } from '../results-file.ts';
 import { quantile, sortedNumbers } from '../statistics.ts';
 import { CHART_CONFIG, seriesScale, VEGA_LITE_SCHEMA } from './chart-theme.ts';
+import { DECADE_LABEL, decades } from './log-axis.ts';
 
 /** Samples drawn per process: evenly spaced quantiles of its samples, so the strip keeps its shape at any sample count. */
 export const SAMPLES_PER_PROCESS = 150;
@@ -25,7 +26,14 @@ export function distributionChart(results: Results, workloads: readonly string[]
   const processes = Math.max(0, ...results.rows.map((r) => r.samples.length));
   // An explicit order: the two layers filter different rows, and vega-lite would otherwise sort each its own way.
   const yOffset = { field: 'process', type: 'nominal', sort: Array.from({ length: processes }, (_, p) => `process ${p + 1}`) } as const;
-  const x = { field: 'us', type: 'quantitative', scale: { type: 'log' }, title: `${phase} time per call (µs, log scale)` } as const;
+  const x = {
+    field: 'us',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: `${phase} time per call (µs, log scale)`,
+    // The decades of every panel: vega leaves out the ones outside a panel's own domain.
+    axis: { values: decades(values.map((v) => v.us)), labelExpr: DECADE_LABEL },
+  } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,

@@ -3,10 +3,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Phase, Results } from '../results-file.ts';
 import { CHART_CONFIG, seriesScale, VEGA_LITE_SCHEMA } from './chart-theme.ts';
+import { decades } from './log-axis.ts';
 import { ratiosAgainst } from './strategy-ratios.ts';
 import { representativeWorkloads } from './workload-scale.ts';
 
-/** Interval level of the chart's error bars, family-wise over the bars drawn. */
+/** Interval level of each error bar. */
 export const SPEEDUP_CONFIDENCE = 0.95;
 
 export function speedupChart(results: Results, control = 'val', phase: Phase = 'instantiate'): TopLevelSpec {
@@ -38,7 +39,7 @@ export function speedupChart(results: Results, control = 'val', phase: Phase = '
     title: {
       text: `${phase === 'instantiate' ? 'Instantiation' : 'Compilation'}: speed-up of each strategy over ${control}`,
       subtitle: [
-        `Bars: ${Math.round(SPEEDUP_CONFIDENCE * 100)} % intervals of the ratio of medians, family-wise over the ${values.length} bars, between-process variation included.`,
+        `Bars: ${Math.round(SPEEDUP_CONFIDENCE * 100)} % interval of each ratio of medians (paired by process; between-process variation included; not corrected for the ${values.length} bars).`,
         'Each generated family at its largest N. Dashed line: as fast as the control.',
       ],
     },
@@ -72,11 +73,3 @@ export function speedupChart(results: Results, control = 'val', phase: Phase = '
   };
 }
 
-/** The powers of ten that span `values`. */
-export function decades(values: readonly number[]): number[] {
-  const finite = values.filter((v) => v > 0 && Number.isFinite(v));
-  if (finite.length === 0) return [1];
-  const lo = Math.floor(Math.log10(Math.min(...finite)));
-  const hi = Math.ceil(Math.log10(Math.max(...finite)));
-  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
-}

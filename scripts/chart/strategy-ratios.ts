@@ -17,8 +17,9 @@ export interface StrategyRatio {
 }
 
 /**
- * The speed-up of every strategy and reference row over `control` on `workloads`, at
- * `confidence` family-wise over all the ratios returned.
+ * The speed-up of every strategy and reference row over `control` on `workloads`, each
+ * interval at `confidence` on its own (error bars, as papers draw them; the gate's
+ * verdicts are family-wise).
  */
 export function ratiosAgainst(
   results: Results,
@@ -38,7 +39,7 @@ export function ratiosAgainst(
     rows: chosen,
     config: { ...results.config, pairing: { id: 'strategies', side: s, revision: s, commit: null } },
   });
-  const report = compareResults(side('base', baseRows), side('head', others), { base: control, head: 'strategy' }, { ...DEFAULT_COMPARE, confidence });
+  const report = compareResults(side('base', baseRows), side('head', others), { base: control, head: 'strategy' }, { ...DEFAULT_COMPARE, confidence, pointwise: true });
   return report.rows.map((r) => ({
     workload: r.workload,
     strategy: r.strategy,

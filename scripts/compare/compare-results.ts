@@ -20,6 +20,8 @@ export interface CompareOptions {
   readonly confidence: number;
   readonly replicates: number;
   readonly seed: number;
+  /** Each row's interval at `confidence` on its own, not family-wise: error bars for a chart, never a gate's verdicts. */
+  readonly pointwise?: boolean;
 }
 
 export const DEFAULT_COMPARE: CompareOptions = { threshold: 0.05, confidence: 0.99, replicates: 2000, seed: 1 };
@@ -86,7 +88,7 @@ export function compareResults(
   const baseRows = new Map(base.rows.map((r) => [rowKey(r), r]));
   const common = base.rows.filter((r) => headRows.has(rowKey(r)));
   const paired = isPaired(base, head);
-  const family = Math.max(1, common.length);
+  const family = options.pointwise === true ? 1 : Math.max(1, common.length);
   const alpha = (1 - options.confidence) / family;
   // Every row's processes, sorted once: the bootstrap draws from them, and their medians
   // give the between-process variances and the priors.
