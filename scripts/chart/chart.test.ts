@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { TopLevelSpec } from 'vega-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareResults } from '../compare/compare-results.ts';
+import { compareResults, DEFAULT_COMPARE } from '../compare/compare-results.ts';
 import { syntheticResults } from '../compare/test-kit.ts';
 import { historyOf } from '../history/history.ts';
 import { readResults, type Results } from '../results-file.ts';
@@ -147,6 +147,27 @@ describe('what the charts state', () => {
     expect(cached.ci[1]).toBeGreaterThan(2);
     expect(cached.verdict).toBe('faster');
     expect(raw.verdict).toBe('same');
+  });
+
+  it('speed-up error bars are pointwise: narrower than the family-wise intervals of the same rows, and around the true ratio', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => [
+      { workload: `w/${i}`, strategy: 'val', median: 100_000 },
+      { workload: `w/${i}`, strategy: 'cached', median: 25_000 },
+    ]).flat();
+    const results = syntheticResults(rows, { processes: 4, samples: 50, withinSd: 0.05, betweenSd: 0.05, seed: 11 });
+    const pointwise = ratiosAgainst(results, 'val', 'instantiate', results.config.workloads, 0.95);
+    const familyWise = compareResults(
+      { ...results, rows: results.rows.filter((r) => r.strategy === 'val').map((r) => ({ ...r, strategy: 'cached' })), config: { ...results.config, pairing: { id: 'x', side: 'base', revision: 'a', commit: null } } },
+      { ...results, rows: results.rows.filter((r) => r.strategy === 'cached'), config: { ...results.config, pairing: { id: 'x', side: 'head', revision: 'b', commit: null } } },
+      { base: 'a', head: 'b' },
+      { ...DEFAULT_COMPARE, confidence: 0.95 },
+    );
+    for (const [i, r] of pointwise.entries()) {
+      const wide = familyWise.rows[i];
+      expect(r.ci[1] - r.ci[0]).toBeLessThan(1 / wide.ci[0] - 1 / wide.ci[1]);
+    }
+    const covering = pointwise.filter((r) => r.ci[0] <= 4 && 4 <= r.ci[1]).length;
+    expect(covering).toBeGreaterThanOrEqual(26);
   });
 
   it('speed-up axis: ticks at the powers of ten that span the intervals', () => {
