@@ -1,10 +1,12 @@
 // Durations for people: nanoseconds in, the unit that keeps three significant digits out.
 export function formatDuration(ns: number): string {
   if (ns < 10) return `${ns.toFixed(2)} ns`;
-  if (ns < 1_000) return `${ns.toFixed(0)} ns`;
-  if (ns < 1_000_000) return `${(ns / 1_000).toPrecision(3)} µs`;
-  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toPrecision(3)} ms`;
-  return `${(ns / 1_000_000_000).toPrecision(3)} s`;
+  // Rounded to three digits before the unit is chosen: 999.7 µs is 1.00 ms, not "1.00e+3 µs".
+  const rounded = Number(ns.toPrecision(3));
+  if (rounded < 1_000) return `${rounded.toFixed(0)} ns`;
+  if (rounded < 1_000_000) return `${(rounded / 1_000).toPrecision(3)} µs`;
+  if (rounded < 1_000_000_000) return `${(rounded / 1_000_000).toPrecision(3)} ms`;
+  return `${(rounded / 1_000_000_000).toPrecision(3)} s`;
 }
 
 /** Wall-clock spans for progress lines: `42 s`, `3 min 05 s`. */
