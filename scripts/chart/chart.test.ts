@@ -59,7 +59,8 @@ describe('chart specs', () => {
 
   it('every spec validates against the vega-lite JSON schema that ships with vega-lite', () => {
     const schema = JSON.parse(readFileSync(fileURLToPath(new URL('vega-lite-schema.json', import.meta.resolve('vega-lite'))), 'utf8'));
-    const ajv = new Ajv({ strict: false, allErrors: false });
+    // The schema's only format is the $schema URI, which ajv would warn about once per use.
+    const ajv = new Ajv({ strict: false, validateFormats: false });
     const validate = ajv.compile(schema);
     for (const chart of charts) {
       expect(validate(chart.spec), `${chart.name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
