@@ -27,7 +27,8 @@ export function historyChart(report: HistoryReport): TopLevelSpec {
     })),
   );
   const scale = seriesScale(points.map((p) => p.series));
-  const x = { field: 'run', type: 'ordinal', sort: runs, title: 'run (commit-date order) · commit', axis: { labelAngle: -40 } } as const;
+  // Every run on the axis, also where a row is missing from some.
+  const x = { field: 'run', type: 'ordinal', sort: runs, scale: { domain: runs }, title: 'run (commit-date order) · commit', axis: { labelAngle: -40 } } as const;
   const withChanges = report.series.filter((s) => s.changes.length > 0).length;
   return {
     $schema: VEGA_LITE_SCHEMA,
@@ -36,7 +37,9 @@ export function historyChart(report: HistoryReport): TopLevelSpec {
       text: 'History: median time per run',
       subtitle: [
         `${report.runs.length} runs; ${withChanges} of ${report.series.length} rows have a change point (E-divisive means, significance ${report.significance}).`,
-        `Red rules: the first run at a new level, labeled with the change. ${shown.length} rows shown${withChanges > 0 ? ', the largest changes first' : ''}.`,
+        `Red rules: the first run at a new level, labeled with the change. ${shown.length} rows shown: ${
+          withChanges > 0 ? 'the largest changes first' : 'no change point, so the rows in the most runs with the widest range'
+        }.`,
       ],
     },
     data: { values: [...points, ...changes] },
@@ -67,9 +70,12 @@ export function historyChart(report: HistoryReport): TopLevelSpec {
   };
 }
 
+/** The rows with the largest change points; without any, the rows in the most runs with the widest range. */
 function seriesToShow(series: readonly HistorySeries[]): HistorySeries[] {
   const size = (s: HistorySeries) => Math.max(0, ...s.changes.map((c) => Math.abs(Math.log(c.ratio))));
   const changed = series.filter((s) => s.changes.length > 0).sort((a, b) => size(b) - size(a));
-  const shown = changed.length > 0 ? changed : [...series];
-  return shown.slice(0, HISTORY_SERIES_SHOWN);
+  if (changed.length > 0) return changed.slice(0, HISTORY_SERIES_SHOWN);
+  const present = (s: HistorySeries) => s.values.filter((v) => v !== null) as number[];
+  const range = (s: HistorySeries) => Math.log(Math.max(...present(s)) / Math.min(...present(s)));
+  return [...series].sort((a, b) => present(b).length - present(a).length || range(b) - range(a)).slice(0, HISTORY_SERIES_SHOWN);
 }
