@@ -2,7 +2,7 @@
 // initial values counts them (the write barrier with nothing to release). Each takes
 // the allocation's context: a root scope, in which it may collect, or a no-GC guard.
 import type { AllocationContext, FieldValue, GcHeap } from './heap.ts';
-import { layoutOf, storeField, type ArrayLayout, type StructLayout } from './layout.ts';
+import { defaultFieldValue, layoutOf, storeField, type ArrayLayout, type StructLayout } from './layout.ts';
 import type { ConstExpr } from '../module/module.ts';
 
 /** struct.new: `values` in field order. */
@@ -20,7 +20,7 @@ export function allocateDefaultStruct(heap: GcHeap, typeId: number, context: All
   return heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, context);
 }
 
-/** array.new / array.new_default: `length` copies of `value`. */
+/** array.new: `length` copies of `value`. */
 export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldValue, length: number, context: AllocationContext): number {
   const layout = layoutOf(typeId) as ArrayLayout;
   const stored = storeField(layout.element, value);
@@ -33,6 +33,12 @@ export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldVa
   const raw = heap.allocate('array', typeId, bytes, payload, layout.childRefs, context);
   if (layout.element.counted) for (let i = 0; i < length; i++) heap.incRef(stored as number);
   return raw;
+}
+
+/** array.new_default: `length` default values of the element type. */
+export function allocateDefaultArray(heap: GcHeap, typeId: number, length: number, context: AllocationContext): number {
+  const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
+  return allocateFilledArray(heap, typeId, value, length, context);
 }
 
 /** array.new_fixed: `values` in element order. */
