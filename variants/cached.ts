@@ -9,22 +9,26 @@ import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 import { buildModuleImage, type ModuleImage } from './module-image.ts';
+import { definedAt, wholeIndex, type DefinedIndex } from '../runtime/module/index-spaces.ts';
 
 class CachedInitializer implements Initializer {
   private readonly image: ModuleImage;
   private readonly rest: InterpretedInitializer<PreparedExpr>;
   // What is left to compute per instance, listed once per module.
-  private readonly unfoldedGlobals: readonly number[];
-  private readonly tablesToFill: readonly number[];
+  private readonly unfoldedGlobals: readonly DefinedIndex<'global'>[];
+  private readonly tablesToFill: readonly DefinedIndex<'table'>[];
   private readonly uncoveredElements: readonly number[];
   private readonly uncoveredDatas: readonly number[];
 
   constructor(compiled: CompiledModule) {
     this.image = buildModuleImage(compiled);
     this.rest = new InterpretedInitializer(compiled, fastPathEvaluator);
-    this.unfoldedGlobals = this.image.globalValues.flatMap((value, i) => (value === undefined ? [i] : []));
+    this.unfoldedGlobals = this.image.globalValues.flatMap((value, i) => (value === undefined ? [definedAt<'global'>(i)] : []));
     const { importedTables } = compiled.info;
-    this.tablesToFill = compiled.module.tables.flatMap((_, i) => (this.image.imagedTables.has(importedTables + i) ? [] : [i]));
+    this.tablesToFill = compiled.module.tables.flatMap((_, i) => {
+      const table = definedAt<'table'>(i);
+      return this.image.imagedTables.has(wholeIndex(importedTables, table)) ? [] : [table];
+    });
     this.uncoveredElements = this.image.coveredElements.flatMap((covered, i) => (covered ? [] : [i]));
     // Passive data segments need nothing beyond the template.
     this.uncoveredDatas = compiled.module.datas.flatMap((d, i) => (this.image.coveredDatas[i] || d.mode.kind !== 'active' ? [] : [i]));

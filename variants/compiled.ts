@@ -16,6 +16,7 @@ import type { ConstExpr, ValType } from '../runtime/module/module.ts';
 import { isGcManagedIn } from '../runtime/module/ref-family.ts';
 import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment } from '../runtime/instance/segment-ops.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
+import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { buildModuleImage, type ModuleImage } from './module-image.ts';
 import { I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant, REF_FUNC, REF_I31 } from './const-ops.ts';
 
@@ -141,7 +142,7 @@ class SourceWriter {
     const { module, info } = this.compiled;
     const lines = ['function initializeTables(instance) {', '  const heap = instance.store.heap, fa = instance.funcAddresses;'];
     module.tables.forEach((table, k) => {
-      const index = info.importedTables + k;
+      const index = wholeIndex(info.importedTables, definedAt<'table'>(k));
       // A table with an image gets its init value from it (initializeElementSegments).
       if (table.init === undefined || this.image.imagedTables.has(index)) return;
       const counted = isGcManagedIn(info.canonicalTypes, table.type.element);
@@ -263,8 +264,8 @@ class SourceWriter {
           stack.push(REF_FUNC.source(`fa[${op.func}]`));
           break;
         case 'global.get': {
-          const defined = op.global - info.importedGlobals;
-          const folded = defined >= 0 ? this.image.globalValues[defined] : undefined;
+          const defined = definedIndex<'global'>(info.importedGlobals, op.global);
+          const folded = defined === undefined ? undefined : this.image.globalValues[defined];
           stack.push(folded !== undefined ? this.literal(folded) : `instance.readGlobal(${op.global})`);
           break;
         }

@@ -16,6 +16,7 @@ import { MAX_TABLE_ELEMENTS } from '../runtime/instance/allocate.ts';
 import { constExprAllocates } from '../runtime/gc/alloc.ts';
 import { toCanonicalRefType } from '../runtime/module/type-registry.ts';
 import { lazyFuncRef } from '../runtime/gc/raw-ref.ts';
+import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { foldConstExpr, type FoldContext } from './constant-folding.ts';
 
 export interface TableImage {
@@ -72,7 +73,10 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   // Offsets and global initializers read imported globals (per instance) and defined
   // ones, each folded before any initializer that may read it.
   const context: FoldContext = {
-    global: (index) => (index < info.importedGlobals ? undefined : globalValues[index - info.importedGlobals]),
+    global: (index) => {
+      const defined = definedIndex<'global'>(info.importedGlobals, index);
+      return defined === undefined ? undefined : globalValues[defined];
+    },
     lazyFuncRefs: false,
   };
   const globals = new GlobalCells(module.globals.length);
@@ -112,7 +116,7 @@ function tableImages(
 ): TableImage[] {
   const tables: TableImage[] = [];
   module.tables.forEach((definition, k) => {
-    const table = info.importedTables + k;
+    const table = wholeIndex(info.importedTables, definedAt<'table'>(k));
     const size = definition.type.limits.min;
     const element = toCanonicalRefType(definition.type.element, info.canonicalTypes);
     // A table over the allocation limit is refused per instance, as every strategy does.
@@ -147,7 +151,7 @@ function memoryImages(
 ): MemoryImage[] {
   const memories: MemoryImage[] = [];
   module.memories.forEach((definition, k) => {
-    const memory = info.importedMemories + k;
+    const memory = wholeIndex(info.importedMemories, definedAt<'memory'>(k));
     const size = definition.type.limits.min * PAGE_BYTES;
     const writes: DataWrite[] = [];
     for (let i = 0; i < module.datas.length; i++) {

@@ -18,6 +18,7 @@ import { matchesCompositeType, matchesHeapType, matchesRefType } from './subtypi
 import { canonicalizeTypes, canonicalType, toCanonicalRefType } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
 import { ConstExprValidator } from './validate-const-expr.ts';
+import { definedAt, wholeIndex } from '../module/index-spaces.ts';
 
 const MAX_PAGES_32 = 0x1_0000;
 const MAX_PAGES_64 = 2 ** 48;
@@ -160,12 +161,12 @@ function validateMemories({ module, memories }: Validation): void {
   }
 }
 
-/** A global initializer sees the imported globals and the globals defined before it. */
+/** A global initializer sees the globals before it: the imported ones and those defined earlier. */
 function validateGlobals({ module, typeCount, importedGlobals, constExprs }: Validation): void {
   for (let i = 0; i < module.globals.length; i++) {
     const { type, init, offset } = module.globals[i];
     checkValType(type.type, typeCount, offset);
-    constExprs.validate(init, type.type, importedGlobals + i);
+    constExprs.validate(init, type.type, wholeIndex(importedGlobals, definedAt<'global'>(i)));
   }
 }
 
