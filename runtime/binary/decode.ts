@@ -5,6 +5,7 @@ import { readLocals, scanInstructions } from './decode-code.ts';
 import { decodeConstExpr } from './decode-const-expr.ts';
 import type { BlockStack } from './decode-instruction.ts';
 import { decodeNameSection } from './decode-names.ts';
+import { emptyModule } from '../module/empty-module.ts';
 import {
   readGlobalType,
   readMemoryType,
@@ -74,11 +75,14 @@ export interface DecodeOptions {
 
 /** Decodes a module, or throws a CompileError of kind 'malformed'. */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
+  const customs: CustomSection[] = [];
   const d: Decoder = {
     r: new ByteReader(bytes),
     blocks: [],
     checkBodies: options.checkBodies ?? true,
-    module: emptyModule(bytes.length),
+    // Every section is optional.
+    module: emptyModule({ start: undefined, dataCount: undefined, customs, names: undefined, byteLength: bytes.length }),
+    customs,
     codeSectionAt: -1,
     dataSectionAt: -1,
     firstDataUseAt: -1,
@@ -91,7 +95,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
 }
 
 /** A module as its sections fill it in. */
-type ModuleFields = { -readonly [K in keyof Module]: Module[K] } & { customs: CustomSection[] };
+type ModuleFields = { -readonly [K in keyof Module]: Module[K] };
 
 /** What decoding carries from one section to the next. */
 interface Decoder {
@@ -99,33 +103,12 @@ interface Decoder {
   readonly blocks: BlockStack;
   readonly checkBodies: boolean;
   readonly module: ModuleFields;
+  /** The module's custom sections, in order. */
+  readonly customs: CustomSection[];
   /** Where the code and data sections start, and the first body that uses a data index (-1: none). */
   codeSectionAt: number;
   dataSectionAt: number;
   firstDataUseAt: number;
-}
-
-/** A module with no sections: every section is optional. */
-function emptyModule(byteLength: number): ModuleFields {
-  return {
-    types: [],
-    recGroups: [],
-    imports: [],
-    funcs: [],
-    tables: [],
-    memories: [],
-    globals: [],
-    tags: [],
-    exports: [],
-    start: undefined,
-    elements: [],
-    dataCount: undefined,
-    codes: [],
-    datas: [],
-    customs: [],
-    names: undefined,
-    byteLength,
-  };
 }
 
 /** The magic number and the version. */
@@ -184,10 +167,10 @@ const SECTION_READERS: Readonly<Record<number, (d: Decoder, end: number) => void
   [SECTION_TAG]: readTagSection,
 };
 
-function readCustomSection({ r, module }: Decoder, end: number): void {
+function readCustomSection({ r, module, customs }: Decoder, end: number): void {
   const name = r.name();
   const offset = r.pos;
-  module.customs.push({ name, offset, size: end - offset });
+  customs.push({ name, offset, size: end - offset });
   if (name === 'name' && module.names === undefined) module.names = decodeNameSection(r.bytes, offset, end);
   r.pos = end;
 }
