@@ -10,7 +10,7 @@ import type { ConstOp } from '../runtime/module/module.ts';
 import { funcRef, i31Ref, NULL_REF } from '../runtime/gc/raw-ref.ts';
 import type { ResultKind } from './const-evaluator.ts';
 
-export type ConstantOp = 'i32.const' | 'i64.const' | 'f32.const' | 'f64.const' | 'v128.const' | 'ref.null';
+type ConstantOp = 'i32.const' | 'i64.const' | 'f32.const' | 'f64.const' | 'v128.const' | 'ref.null';
 
 /** What each instruction that pushes a constant pushes, as the kind the value is read as. */
 export const CONSTANT_KINDS: { readonly [op in ConstantOp]: ResultKind } = {
@@ -44,13 +44,13 @@ export function pushedConstant(op: ConstOp): Value | undefined {
 }
 
 /** An operation on values, and the same operation as a JavaScript expression over operand expressions. */
-export interface Operation<A extends readonly unknown[], R> {
+interface Operation<A extends readonly unknown[], R> {
   readonly apply: (...operands: A) => R;
   readonly source: (...operands: { readonly [K in keyof A]: string }) => string;
 }
 
-export type I32Arithmetic = 'i32.add' | 'i32.sub' | 'i32.mul';
-export type I64Arithmetic = 'i64.add' | 'i64.sub' | 'i64.mul';
+type I32Arithmetic = 'i32.add' | 'i32.sub' | 'i32.mul';
+type I64Arithmetic = 'i64.add' | 'i64.sub' | 'i64.mul';
 
 /** Extended-const arithmetic wraps to 32 bits, as the Wasm operations do. */
 export const I32_ARITHMETIC: { readonly [op in I32Arithmetic]: Operation<[number, number], number> } = {

@@ -19,13 +19,13 @@ import { lazyFuncRef } from '../runtime/gc/raw-ref.ts';
 import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { foldConstExpr, type FoldContext } from './constant-folding.ts';
 
-export interface TableImage {
+interface TableImage {
   /** Index in the table index space. */
   readonly table: number;
   readonly elements: Uint32Array;
 }
 
-export interface MemoryImage {
+interface MemoryImage {
   readonly memory: number;
   /** Spans of the memory the covered segments write, each copied in one bulk write. */
   readonly runs: readonly ImageRun[];
