@@ -8,7 +8,7 @@
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import { writeSlot, type Value } from '../runtime/instance/const-value.ts';
 import { heapFamily } from '../runtime/module/ref-family.ts';
-import type { ConstExpr, ElementItems } from '../runtime/module/module.ts';
+import type { ConstExpr, DataSegment, ElementItems, ElementSegment } from '../runtime/module/module.ts';
 import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
 import { PAGE_BYTES } from '../runtime/instance/store.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
@@ -36,11 +36,14 @@ interface ImageRun {
   readonly bytes: Uint8Array;
 }
 
-interface DataWrite {
+/** Segment `index` writes `content` at `offset`. */
+interface SegmentWrite<T> {
   readonly index: number;
   readonly offset: number;
-  readonly bytes: Uint8Array;
+  readonly content: T;
 }
+
+type FoldOffset = (expr: ConstExpr) => number | undefined;
 
 export interface ModuleImage {
   /** The folded globals' slots; the others are zero until an instance computes them. */
@@ -85,7 +88,7 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
     globalValues.push(value);
     if (value !== undefined) writeSlot(globals, i, global.type.type, value);
   });
-  const foldOffset = (expr: ConstExpr): number | undefined => {
+  const foldOffset: FoldOffset = (expr) => {
     const value = foldConstExpr(expr, context);
     return value === undefined ? undefined : addressOf(value);
   };
@@ -109,11 +112,7 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
 }
 
 /** Images of the defined funcref tables whose every active segment folds and fits. */
-function tableImages(
-  { module, info }: CompiledModule,
-  foldOffset: (expr: ConstExpr) => number | undefined,
-  coveredElements: boolean[],
-): TableImage[] {
+function tableImages({ module, info }: CompiledModule, foldOffset: FoldOffset, coveredElements: boolean[]): TableImage[] {
   const tables: TableImage[] = [];
   module.tables.forEach((definition, k) => {
     const table = wholeIndex(info.importedTables, definedAt<'table'>(k));
@@ -123,19 +122,12 @@ function tableImages(
     if (heapFamily(element.heap) !== 'func' || size > MAX_TABLE_ELEMENTS) return;
     const init = definition.init === undefined ? 0 : foldConstExpr(definition.init, { global: () => undefined, lazyFuncRefs: true });
     if (init === undefined) return;
-    const writes: { index: number; offset: number; refs: Uint32Array }[] = [];
-    for (let i = 0; i < module.elements.length; i++) {
-      const segment = module.elements[i];
-      if (segment.mode.kind !== 'active' || segment.mode.table !== table) continue;
-      const offset = foldOffset(segment.mode.offset);
-      const refs = offset === undefined ? undefined : foldItems(segment.items);
-      if (offset === undefined || refs === undefined || offset + refs.length > size) return;
-      writes.push({ index: i, offset, refs });
-    }
-    if (writes.length === 0 && init === 0) return;
+    const activeIn = ({ mode }: ElementSegment) => (mode.kind === 'active' ? { target: mode.table, offset: mode.offset } : undefined);
+    const writes = foldedWrites(module.elements, activeIn, (segment) => foldItems(segment.items), table, size, foldOffset);
+    if (writes === undefined || (writes.length === 0 && init === 0)) return;
     const elements = new Uint32Array(size).fill(init as number);
-    for (const { index, offset, refs } of writes) {
-      elements.set(refs, offset);
+    for (const { index, offset, content } of writes) {
+      elements.set(content, offset);
       coveredElements[index] = true;
     }
     tables.push({ table, elements });
@@ -144,38 +136,52 @@ function tableImages(
 }
 
 /** Images of the defined memories whose every active segment folds and fits. */
-function memoryImages(
-  { module, info }: CompiledModule,
-  foldOffset: (expr: ConstExpr) => number | undefined,
-  coveredDatas: boolean[],
-): MemoryImage[] {
+function memoryImages({ module, info }: CompiledModule, foldOffset: FoldOffset, coveredDatas: boolean[]): MemoryImage[] {
   const memories: MemoryImage[] = [];
   module.memories.forEach((definition, k) => {
     const memory = wholeIndex(info.importedMemories, definedAt<'memory'>(k));
     const size = definition.type.limits.min * PAGE_BYTES;
-    const writes: DataWrite[] = [];
-    for (let i = 0; i < module.datas.length; i++) {
-      const mode = module.datas[i].mode;
-      if (mode.kind !== 'active' || mode.memory !== memory) continue;
-      const offset = foldOffset(mode.offset);
-      const bytes = module.datas[i].bytes;
-      if (offset === undefined || offset + bytes.length > size) return;
-      writes.push({ index: i, offset, bytes });
-    }
-    if (writes.length === 0) return;
+    const activeIn = ({ mode }: DataSegment) => (mode.kind === 'active' ? { target: mode.memory, offset: mode.offset } : undefined);
+    const writes = foldedWrites(module.datas, activeIn, (segment) => segment.bytes, memory, size, foldOffset);
+    if (writes === undefined || writes.length === 0) return;
     for (const { index } of writes) coveredDatas[index] = true;
     memories.push({ memory, runs: imageRuns(writes) });
   });
   return memories;
 }
 
+/**
+ * What the active segments write into `target` (a table or memory of `size` entries),
+ * in segment order, if every one of them has a folded offset and content that fits;
+ * else undefined: the target then gets no image, and its segments run per instance.
+ */
+function foldedWrites<S, T extends { readonly length: number }>(
+  segments: readonly S[],
+  activeIn: (segment: S) => { readonly target: number; readonly offset: ConstExpr } | undefined,
+  contentOf: (segment: S) => T | undefined,
+  target: number,
+  size: number,
+  foldOffset: FoldOffset,
+): SegmentWrite<T>[] | undefined {
+  const writes: SegmentWrite<T>[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const active = activeIn(segments[i]);
+    if (active === undefined || active.target !== target) continue;
+    const offset = foldOffset(active.offset);
+    const content = offset === undefined ? undefined : contentOf(segments[i]);
+    if (offset === undefined || content === undefined || offset + content.length > size) return undefined;
+    writes.push({ index: i, offset, content });
+  }
+  return writes;
+}
+
 /** The memory's written spans, with the segments applied in order (later ones win). */
-function imageRuns(writes: readonly DataWrite[]): ImageRun[] {
+function imageRuns(writes: readonly SegmentWrite<Uint8Array>[]): ImageRun[] {
   const byOffset = [...writes].sort((a, b) => a.offset - b.offset);
-  const spans: { start: number; end: number; writes: DataWrite[] }[] = [];
+  const spans: { start: number; end: number; writes: SegmentWrite<Uint8Array>[] }[] = [];
   for (const write of byOffset) {
     const last = spans.at(-1);
-    const end = write.offset + write.bytes.length;
+    const end = write.offset + write.content.length;
     if (last !== undefined && write.offset <= last.end + RUN_GAP_BYTES) {
       last.end = Math.max(last.end, end);
       last.writes.push(write);
@@ -185,7 +191,7 @@ function imageRuns(writes: readonly DataWrite[]): ImageRun[] {
   }
   return spans.map(({ start, end, writes: inSpan }) => {
     const bytes = new Uint8Array(end - start);
-    for (const { offset, bytes: data } of [...inSpan].sort((a, b) => a.index - b.index)) bytes.set(data, offset - start);
+    for (const { offset, content } of [...inSpan].sort((a, b) => a.index - b.index)) bytes.set(content, offset - start);
     return { offset: start, bytes };
   });
 }
