@@ -5,7 +5,7 @@
 import type { CompiledModule } from '../module/compile.ts';
 import type { Extern, GlobalInst, MemoryInst, Store, TableInst, TagInst } from './store.ts';
 import { GlobalCells } from './global-cells.ts';
-import type { GlobalType } from '../module/module.ts';
+import type { CanonicalGlobalType } from '../module/type-registry.ts';
 import { readSlot, type Value } from './const-value.ts';
 import { zeroCounters, type InstantiationCounters } from './counters.ts';
 import { definedIndex } from '../module/index-spaces.ts';
@@ -19,7 +19,7 @@ export class Instance {
   /** Slots of the globals this instance defines, by defined index (index-spaces.ts). */
   globalCells: GlobalCells;
   /** Canonical types of all globals in the global index space. */
-  readonly globalTypes: readonly GlobalType[];
+  readonly globalTypes: readonly CanonicalGlobalType[];
   readonly tables: TableInst[] = [];
   readonly memories: MemoryInst[] = [];
   readonly tags: TagInst[] = [];

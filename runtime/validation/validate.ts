@@ -15,7 +15,7 @@ import type {
 } from '../module/module.ts';
 import type { ModuleInfo } from '../module/module-info.ts';
 import { matchesCompositeType, matchesHeapType, matchesRefType } from './subtyping.ts';
-import { canonicalizeTypes, canonicalType, toCanonicalRefType } from '../module/type-registry.ts';
+import { canonicalizeTypes, canonicalType, toCanonicalRefType, type CanonicalTypeIds } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
 import { ConstExprValidator } from './validate-const-expr.ts';
 import { definedAt, wholeIndex } from '../module/index-spaces.ts';
@@ -72,7 +72,7 @@ interface IndexSpaces {
 /** What the checks of the module's fields share. */
 interface Validation extends IndexSpaces {
   readonly module: Module;
-  readonly canonicalTypes: Int32Array;
+  readonly canonicalTypes: CanonicalTypeIds;
   readonly typeCount: number;
   readonly importedGlobals: number;
   readonly declaredFuncs: FuncIndexSet;
@@ -134,7 +134,7 @@ function validateFunctions(module: Module, { funcTypes }: IndexSpaces): void {
  * The shared state of the remaining checks. Every global joins the index space before
  * any constant expression is validated: each expression is told how many it may see.
  */
-function validation(module: Module, canonicalTypes: Int32Array, spaces: IndexSpaces, importedGlobals: number): Validation {
+function validation(module: Module, canonicalTypes: CanonicalTypeIds, spaces: IndexSpaces, importedGlobals: number): Validation {
   for (const { type } of module.globals) spaces.globals.push(type);
   const declaredFuncs = new FuncIndexSet(spaces.funcTypes.length);
   const constExprs = new ConstExprValidator({ module, canonicalTypes, funcTypes: spaces.funcTypes, globals: spaces.globals, declaredFuncs });
@@ -259,7 +259,7 @@ function validateExports({ module, funcTypes, tables, memories, globals, tags, d
  * (Supertype count and order are checked while canonicalizing.) Subtyping between the
  * canonical ids is by declaration, so types of one group can refer to each other here.
  */
-function validateSubTypes(module: Module, canonicalTypes: Int32Array): void {
+function validateSubTypes(module: Module, canonicalTypes: CanonicalTypeIds): void {
   for (let i = 0; i < module.types.length; i++) {
     const supertypes = module.types[i].supertypes;
     if (supertypes.length === 0) continue;
