@@ -20,12 +20,10 @@ import type {
   FieldType,
   GlobalType,
   Module,
-  NumType,
-  PackedType,
   RefType,
+  StorageType,
   TableType,
   ValType,
-  VecType,
 } from './module.ts';
 
 declare const canonicalBrand: unique symbol;
@@ -43,28 +41,14 @@ export type CanonicalTypeIds = Int32Array & { readonly [typeIndex: number]: Cano
 /** A heap type whose concrete form is a canonical id. */
 export type CanonicalHeapType = AbsHeapType | CanonicalTypeId;
 /** A reference type whose concrete heap type is a canonical id. */
-export interface CanonicalRefType {
-  readonly nullable: boolean;
-  readonly heap: CanonicalHeapType;
-}
+export type CanonicalRefType = RefType<CanonicalHeapType>;
 /** A value type whose concrete heap types are canonical ids. */
-export type CanonicalValType = NumType | VecType | CanonicalRefType;
-export type CanonicalStorageType = CanonicalValType | PackedType;
-export interface CanonicalFieldType {
-  readonly storage: CanonicalStorageType;
-  readonly mutable: boolean;
-}
-export type CanonicalCompositeType =
-  | { readonly kind: 'func'; readonly params: readonly CanonicalValType[]; readonly results: readonly CanonicalValType[] }
-  | { readonly kind: 'struct'; readonly fields: readonly CanonicalFieldType[] }
-  | { readonly kind: 'array'; readonly element: CanonicalFieldType };
-export interface CanonicalTableType extends Omit<TableType, 'element'> {
-  readonly element: CanonicalRefType;
-}
-export interface CanonicalGlobalType {
-  readonly type: CanonicalValType;
-  readonly mutable: boolean;
-}
+export type CanonicalValType = ValType<CanonicalHeapType>;
+export type CanonicalStorageType = StorageType<CanonicalHeapType>;
+export type CanonicalFieldType = FieldType<CanonicalHeapType>;
+export type CanonicalCompositeType = CompositeType<CanonicalHeapType>;
+export type CanonicalTableType = TableType<CanonicalHeapType>;
+export type CanonicalGlobalType = GlobalType<CanonicalHeapType>;
 
 export interface CanonicalType {
   readonly id: CanonicalTypeId;
