@@ -2,25 +2,13 @@
 // interpreters (raw.ts, val.ts), the folder (constant-folding.ts) and the code generator
 // of the compiled initializer (compiled.ts). Each operation comes with the same
 // operation as JavaScript source, for the generator; const-ops.test.ts checks that the
-// two agree. The GC instructions are the allocations of runtime/gc/alloc.ts, and
-// `any.convert_extern` / `extern.convert_any` compute nothing: one word represents a
-// reference in both hierarchies (raw-ref.ts).
+// two agree. A constant pushes its immediate (`pushedConstant`); the interpreters read it
+// in a case per instruction, their hot path. The GC instructions are the allocations of
+// runtime/gc/alloc.ts, and `any.convert_extern` / `extern.convert_any` compute nothing:
+// one word represents a reference in both hierarchies (raw-ref.ts).
 import type { Value } from '../runtime/instance/const-value.ts';
 import type { ConstOp } from '../runtime/module/module.ts';
 import { funcRef, i31Ref, NULL_REF } from '../runtime/gc/raw-ref.ts';
-import type { ResultKind } from './const-evaluator.ts';
-
-type ConstantOp = 'i32.const' | 'i64.const' | 'f32.const' | 'f64.const' | 'v128.const' | 'ref.null';
-
-/** What each instruction that pushes a constant pushes, as the kind the value is read as. */
-export const CONSTANT_KINDS: { readonly [op in ConstantOp]: ResultKind } = {
-  'i32.const': 'i32',
-  'i64.const': 'i64',
-  'f32.const': 'f32',
-  'f64.const': 'f64',
-  'v128.const': 'v128',
-  'ref.null': 'ref',
-};
 
 /**
  * The value an instruction that pushes a constant pushes (floats as their bits, so NaN

@@ -66,22 +66,33 @@ export const rawEvaluator: ConstEvaluator<ConstExpr, NoGcGuard> = {
           writeSlot(stack, sp++, resultKind(type), instance.readGlobal(op.global));
           break;
         }
+        // One case per operation, each naming its own entry: a call site shared by all
+        // six is not inlined, and the i64 ones then allocate BigInts instead of running
+        // on machine integers (globals-extconst/10000 took 1.6 times as long).
         case 'i32.add':
+          sp--;
+          stack.i32[(sp - 1) * 4] = I32_ARITHMETIC['i32.add'].apply(stack.i32[(sp - 1) * 4], stack.i32[sp * 4]);
+          break;
         case 'i32.sub':
-        case 'i32.mul': {
           sp--;
-          const at = (sp - 1) * 4;
-          stack.i32[at] = I32_ARITHMETIC[op.op].apply(stack.i32[at], stack.i32[sp * 4]);
+          stack.i32[(sp - 1) * 4] = I32_ARITHMETIC['i32.sub'].apply(stack.i32[(sp - 1) * 4], stack.i32[sp * 4]);
           break;
-        }
+        case 'i32.mul':
+          sp--;
+          stack.i32[(sp - 1) * 4] = I32_ARITHMETIC['i32.mul'].apply(stack.i32[(sp - 1) * 4], stack.i32[sp * 4]);
+          break;
         case 'i64.add':
-        case 'i64.sub':
-        case 'i64.mul': {
           sp--;
-          const at = (sp - 1) * 2;
-          stack.i64[at] = I64_ARITHMETIC[op.op].apply(stack.i64[at], stack.i64[sp * 2]);
+          stack.i64[(sp - 1) * 2] = I64_ARITHMETIC['i64.add'].apply(stack.i64[(sp - 1) * 2], stack.i64[sp * 2]);
           break;
-        }
+        case 'i64.sub':
+          sp--;
+          stack.i64[(sp - 1) * 2] = I64_ARITHMETIC['i64.sub'].apply(stack.i64[(sp - 1) * 2], stack.i64[sp * 2]);
+          break;
+        case 'i64.mul':
+          sp--;
+          stack.i64[(sp - 1) * 2] = I64_ARITHMETIC['i64.mul'].apply(stack.i64[(sp - 1) * 2], stack.i64[sp * 2]);
+          break;
         case 'ref.i31':
           stack.u32[(sp - 1) * 4] = REF_I31.apply(stack.i32[(sp - 1) * 4]);
           break;

@@ -11,7 +11,8 @@ import type { ConstExpr } from '../runtime/module/module.ts';
 import type { Strategy } from '../runtime/instance/initializer.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
-import { CONSTANT_KINDS, I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant, REF_FUNC, REF_I31 } from './const-ops.ts';
+import { I32_ARITHMETIC, I64_ARITHMETIC, REF_FUNC, REF_I31 } from './const-ops.ts';
+import { NULL_REF } from '../runtime/gc/raw-ref.ts';
 
 /** A typed value, as Wasmtime's `Val` enum: the kind travels with the value. */
 interface Val {
@@ -38,13 +39,25 @@ export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
     counters.constOps += expr.ops.length;
     for (const op of expr.ops) {
       switch (op.op) {
+        // Each constant pushes its immediate (const-ops.ts), read in a case of its own so
+        // that every site sees one shape of op.
         case 'i32.const':
+          push('i32', op.value);
+          break;
         case 'i64.const':
+          push('i64', op.value);
+          break;
         case 'f32.const':
+          push('f32', op.bits);
+          break;
         case 'f64.const':
+          push('f64', op.bits);
+          break;
         case 'v128.const':
+          push('v128', op.bytes);
+          break;
         case 'ref.null':
-          push(CONSTANT_KINDS[op.op], pushedConstant(op)!);
+          push('ref', NULL_REF);
           break;
         case 'ref.func':
           push('ref', REF_FUNC.apply(instance.funcAddresses[op.func]));
@@ -54,18 +67,35 @@ export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
           push(typeof type === 'string' ? type : 'ref', instance.readGlobal(op.global));
           break;
         }
-        case 'i32.add':
-        case 'i32.sub':
-        case 'i32.mul': {
+        // One case per operation, each naming its own entry (see raw.ts).
+        case 'i32.add': {
           const b = pop() as number;
-          push('i32', I32_ARITHMETIC[op.op].apply(pop() as number, b));
+          push('i32', I32_ARITHMETIC['i32.add'].apply(pop() as number, b));
           break;
         }
-        case 'i64.add':
-        case 'i64.sub':
+        case 'i32.sub': {
+          const b = pop() as number;
+          push('i32', I32_ARITHMETIC['i32.sub'].apply(pop() as number, b));
+          break;
+        }
+        case 'i32.mul': {
+          const b = pop() as number;
+          push('i32', I32_ARITHMETIC['i32.mul'].apply(pop() as number, b));
+          break;
+        }
+        case 'i64.add': {
+          const b = pop() as bigint;
+          push('i64', I64_ARITHMETIC['i64.add'].apply(pop() as bigint, b));
+          break;
+        }
+        case 'i64.sub': {
+          const b = pop() as bigint;
+          push('i64', I64_ARITHMETIC['i64.sub'].apply(pop() as bigint, b));
+          break;
+        }
         case 'i64.mul': {
           const b = pop() as bigint;
-          push('i64', I64_ARITHMETIC[op.op].apply(pop() as bigint, b));
+          push('i64', I64_ARITHMETIC['i64.mul'].apply(pop() as bigint, b));
           break;
         }
         case 'ref.i31':
