@@ -1,7 +1,7 @@
 // `compiled`: per module, JavaScript source for the whole initialization in straight-line
 // code, compiled once with `new Function` and reused for every instance — what Wasmtime
 // did in 2026 with a per-module compiled "startup" function that replaced the const-expr
-// interpreter. Constants are folded into the module image (cached.ts) and arrive in bulk
+// interpreter. Constants are folded into the module image (module-image.ts) and arrive in bulk
 // copies, as do covered tables and memories; every other global is one typed-array
 // write of straight-line code computing its value; the rest of the segments
 // run in order through the same trap-checking operations as every strategy, so partial
@@ -9,16 +9,16 @@
 // or item, as `val` roots them.
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import type { Value } from '../runtime/instance/const-value.ts';
-import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
-import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc/layout.ts';
+import { allocateDefaultArray, allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
+import { layoutOf, type StructLayout } from '../runtime/gc/layout.ts';
 import type { Initializer, Strategy } from '../runtime/instance/initializer.ts';
 import type { ConstExpr, ValType } from '../runtime/module/module.ts';
-import { i31Ref } from '../runtime/gc/raw-ref.ts';
 import { isGcManagedIn } from '../runtime/module/ref-family.ts';
-import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
+import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment } from '../runtime/instance/segment-ops.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
-import { buildModuleImage, type ModuleImage } from './cached.ts';
-import { foldConstExpr } from './constant-folding.ts';
+import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
+import { buildModuleImage, type ModuleImage } from './module-image.ts';
+import { I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant, REF_FUNC, REF_I31 } from './const-ops.ts';
 
 /** Statements per generated global-initializing function: small enough for V8 to optimize. */
 const GLOBALS_PER_CHUNK = 1000;
@@ -30,19 +30,15 @@ interface Context {
   readonly pool: Value[];
   readonly datas: readonly Uint8Array[];
   readonly funcIndices: readonly (Uint32Array | undefined)[];
-  readonly elemTemplate: readonly Uint32Array[];
-  readonly dataTemplate: readonly Uint8Array[];
   readonly addressOf: typeof addressOf;
   readonly applyElementSegment: typeof applyElementSegment;
   readonly applyDataSegment: typeof applyDataSegment;
   readonly dropElementSegment: typeof dropElementSegment;
-  readonly i31Ref: typeof i31Ref;
   readonly allocateStruct: typeof allocateStruct;
   readonly allocateDefaultStruct: typeof allocateDefaultStruct;
   readonly allocateFilledArray: typeof allocateFilledArray;
+  readonly allocateDefaultArray: typeof allocateDefaultArray;
   readonly allocateFixedArray: typeof allocateFixedArray;
-  readonly defaultFieldValue: typeof defaultFieldValue;
-  readonly arrayElement: (typeId: number) => ArrayLayout['element'];
 }
 
 /** The generated source of a module's initializer (`instlab inspect --show-code`). */
@@ -57,19 +53,15 @@ function generate(compiled: CompiledModule, image: ModuleImage): { source: strin
     pool: [],
     datas: compiled.module.datas.map((d) => d.bytes),
     funcIndices: compiled.module.elements.map((e) => (e.items.kind === 'funcs' ? e.items.indices : undefined)),
-    elemTemplate: image.coveredElements.map(() => EMPTY_REFS),
-    dataTemplate: compiled.module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES)),
     addressOf,
     applyElementSegment,
     applyDataSegment,
     dropElementSegment,
-    i31Ref,
     allocateStruct,
     allocateDefaultStruct,
     allocateFilledArray,
+    allocateDefaultArray,
     allocateFixedArray,
-    defaultFieldValue,
-    arrayElement: (typeId) => (layoutOf(typeId) as ArrayLayout).element,
   };
   const source = new SourceWriter(compiled, image, context).write();
   return { source, context };
@@ -79,7 +71,6 @@ class SourceWriter {
   private readonly compiled: CompiledModule;
   private readonly image: ModuleImage;
   private readonly context: Context;
-  private readonly folded: (Value | undefined)[] = [];
 
   constructor(compiled: CompiledModule, image: ModuleImage, context: Context) {
     this.compiled = compiled;
@@ -131,13 +122,8 @@ class SourceWriter {
       body = [];
     };
     module.globals.forEach((global, i) => {
+      if (this.image.globalValues[i] !== undefined) return;
       const type = global.type.type;
-      const value = foldConstExpr(global.init, {
-        global: (index) => (index < info.importedGlobals ? undefined : this.folded[index - info.importedGlobals]),
-        lazyFuncRefs: false,
-      });
-      this.folded.push(value);
-      if (value !== undefined) return;
       const expression = this.expression(global.init);
       if (isGcManagedIn(info.canonicalTypes, type)) {
         body.push(
@@ -155,11 +141,10 @@ class SourceWriter {
   private tables(): string {
     const { module, info } = this.compiled;
     const lines = ['function initializeTables(instance) {', '  const heap = instance.store.heap, fa = instance.funcAddresses;'];
-    const imaged = new Set(this.image.tables.map((t) => t.table));
     module.tables.forEach((table, k) => {
-      const index = info.importedTables + k;
+      const index = wholeIndex(info.importedTables, definedAt<'table'>(k));
       // A table with an image gets its init value from it (initializeElementSegments).
-      if (table.init === undefined || imaged.has(index)) return;
+      if (table.init === undefined || this.image.imagedTables.has(index)) return;
       const counted = isGcManagedIn(info.canonicalTypes, table.type.element);
       lines.push(
         `  { const t = instance.tables[${index}]; const scope = heap.enterScope(); const v = ${this.expression(table.init)};`,
@@ -183,13 +168,13 @@ class SourceWriter {
         `    counters.imageCopies++; counters.slotsWritten += t.size; }`,
       );
     });
-    lines.push('  const elems = instance.elems = ctx.elemTemplate.slice();');
+    lines.push('  const elems = instance.elems = ctx.image.elemTemplate.slice();');
     module.elements.forEach((segment, i) => {
       if (this.image.coveredElements[i]) return;
       if (segment.items.kind === 'funcs') {
         lines.push(
           `  { const indices = ctx.funcIndices[${i}], refs = new Uint32Array(indices.length);`,
-          `    for (let j = 0; j < refs.length; j++) refs[j] = (fa[indices[j]] + 1) * 2;`,
+          `    for (let j = 0; j < refs.length; j++) refs[j] = ${REF_FUNC.source('fa[indices[j]]')};`,
           `    elems[${i}] = refs; }`,
         );
       } else {
@@ -228,7 +213,7 @@ class SourceWriter {
       });
       lines.push('  }');
     });
-    lines.push('  instance.datas = ctx.dataTemplate.slice();');
+    lines.push('  instance.datas = ctx.image.dataTemplate.slice();');
     module.datas.forEach((segment, i) => {
       const mode = segment.mode;
       if (this.image.coveredDatas[i] || mode.kind !== 'active') return;
@@ -269,51 +254,37 @@ class SourceWriter {
     const pop = (): string => stack.pop()!;
     const popN = (n: number): string[] => stack.splice(stack.length - n, n);
     for (const op of expr.ops) {
+      const constant = pushedConstant(op);
+      if (constant !== undefined) {
+        stack.push(this.literal(constant));
+        continue;
+      }
       switch (op.op) {
-        case 'i32.const':
-        case 'i64.const':
-          stack.push(this.literal(op.value));
-          break;
-        case 'f32.const':
-        case 'f64.const':
-          stack.push(this.literal(op.bits));
-          break;
-        case 'v128.const':
-          stack.push(this.literal(op.bytes));
-          break;
-        case 'ref.null':
-          stack.push('0');
-          break;
         case 'ref.func':
-          stack.push(`((fa[${op.func}] + 1) * 2)`);
+          stack.push(REF_FUNC.source(`fa[${op.func}]`));
           break;
         case 'global.get': {
-          const defined = op.global - info.importedGlobals;
-          const folded = defined >= 0 ? this.folded[defined] : undefined;
+          const defined = definedIndex<'global'>(info.importedGlobals, op.global);
+          const folded = defined === undefined ? undefined : this.image.globalValues[defined];
           stack.push(folded !== undefined ? this.literal(folded) : `instance.readGlobal(${op.global})`);
           break;
         }
         case 'i32.add':
-        case 'i32.sub': {
-          const b = pop();
-          stack.push(`((${pop()} ${op.op === 'i32.add' ? '+' : '-'} ${b}) | 0)`);
-          break;
-        }
+        case 'i32.sub':
         case 'i32.mul': {
           const b = pop();
-          stack.push(`Math.imul(${pop()}, ${b})`);
+          stack.push(I32_ARITHMETIC[op.op].source(pop(), b));
           break;
         }
         case 'i64.add':
         case 'i64.sub':
         case 'i64.mul': {
           const b = pop();
-          const operator = op.op === 'i64.add' ? '+' : op.op === 'i64.sub' ? '-' : '*';
-          stack.push(`BigInt.asIntN(64, ${pop()} ${operator} ${b})`);
+          stack.push(I64_ARITHMETIC[op.op].source(pop(), b));
           break;
         }
         case 'ref.i31':
-          stack.push(`ctx.i31Ref(${pop()})`);
+          stack.push(REF_I31.source(pop()));
           break;
         case 'any.convert_extern':
         case 'extern.convert_any':
@@ -332,13 +303,9 @@ class SourceWriter {
           stack.push(`heap.root(ctx.allocateFilledArray(heap, ${info.canonicalTypes[op.type]}, ${pop()}, (${length}) >>> 0, scope))`);
           break;
         }
-        case 'array.new_default': {
-          const typeId = info.canonicalTypes[op.type];
-          stack.push(
-            `heap.root(ctx.allocateFilledArray(heap, ${typeId}, ctx.defaultFieldValue(ctx.arrayElement(${typeId}).storage), (${pop()}) >>> 0, scope))`,
-          );
+        case 'array.new_default':
+          stack.push(`heap.root(ctx.allocateDefaultArray(heap, ${info.canonicalTypes[op.type]}, (${pop()}) >>> 0, scope))`);
           break;
-        }
         case 'array.new_fixed':
           stack.push(`heap.root(ctx.allocateFixedArray(heap, ${info.canonicalTypes[op.type]}, [${popN(op.length).join(', ')}], scope))`);
           break;

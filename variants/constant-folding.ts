@@ -5,6 +5,7 @@
 import type { Value } from '../runtime/instance/const-value.ts';
 import type { ConstExpr } from '../runtime/module/module.ts';
 import { lazyFuncRef } from '../runtime/gc/raw-ref.ts';
+import { I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant } from './const-ops.ts';
 
 export interface FoldContext {
   /** The folded value of a global, or undefined if it depends on the instance. */
@@ -16,21 +17,12 @@ export interface FoldContext {
 export function foldConstExpr(expr: ConstExpr, context: FoldContext): Value | undefined {
   const stack: Value[] = [];
   for (const op of expr.ops) {
+    const constant = pushedConstant(op);
+    if (constant !== undefined) {
+      stack.push(constant);
+      continue;
+    }
     switch (op.op) {
-      case 'i32.const':
-      case 'i64.const':
-        stack.push(op.value);
-        break;
-      case 'f32.const':
-      case 'f64.const':
-        stack.push(op.bits);
-        break;
-      case 'v128.const':
-        stack.push(op.bytes);
-        break;
-      case 'ref.null':
-        stack.push(0);
-        break;
       case 'ref.func':
         if (!context.lazyFuncRefs) return undefined;
         stack.push(lazyFuncRef(op.func));
@@ -45,16 +37,14 @@ export function foldConstExpr(expr: ConstExpr, context: FoldContext): Value | un
       case 'i32.sub':
       case 'i32.mul': {
         const b = stack.pop() as number;
-        const a = stack.pop() as number;
-        stack.push(op.op === 'i32.add' ? (a + b) | 0 : op.op === 'i32.sub' ? (a - b) | 0 : Math.imul(a, b));
+        stack.push(I32_ARITHMETIC[op.op].apply(stack.pop() as number, b));
         break;
       }
       case 'i64.add':
       case 'i64.sub':
       case 'i64.mul': {
         const b = stack.pop() as bigint;
-        const a = stack.pop() as bigint;
-        stack.push(BigInt.asIntN(64, op.op === 'i64.add' ? a + b : op.op === 'i64.sub' ? a - b : a * b));
+        stack.push(I64_ARITHMETIC[op.op].apply(stack.pop() as bigint, b));
         break;
       }
       default:

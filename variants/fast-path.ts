@@ -10,28 +10,14 @@ import type { ConstExpr } from '../runtime/module/module.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 import { valEvaluator } from './val.ts';
+import { pushedConstant } from './const-ops.ts';
 import type { HeapScope } from '../runtime/gc/heap.ts';
 
 export type PreparedExpr = { readonly constant: Value } | { readonly expr: ConstExpr };
 
 /** The value of a one-op constant expression that needs no instance, else undefined. */
 function singleConstant(expr: ConstExpr): Value | undefined {
-  if (expr.ops.length !== 1) return undefined;
-  const op = expr.ops[0];
-  switch (op.op) {
-    case 'i32.const':
-    case 'i64.const':
-      return op.value;
-    case 'f32.const':
-    case 'f64.const':
-      return op.bits;
-    case 'v128.const':
-      return op.bytes;
-    case 'ref.null':
-      return 0;
-    default:
-      return undefined;
-  }
+  return expr.ops.length === 1 ? pushedConstant(expr.ops[0]) : undefined;
 }
 
 export const fastPathEvaluator: ConstEvaluator<PreparedExpr, HeapScope> = {

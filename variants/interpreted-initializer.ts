@@ -16,6 +16,7 @@ import {
   EMPTY_BYTES,
 } from '../runtime/instance/segment-ops.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
+import { definedAt, wholeIndex, type DefinedIndex } from '../runtime/module/index-spaces.ts';
 import { resultKind, type ConstEvaluator, type ResultKind } from './const-evaluator.ts';
 
 interface PreparedSegment<P> {
@@ -64,13 +65,13 @@ export class InterpretedInitializer<P> implements Initializer {
     const count = this.globalInits.length;
     const cells = new GlobalCells(count);
     instance.globalCells = cells;
-    for (let i = 0; i < count; i++) this.initializeGlobal(instance, cells, i);
+    for (let i = 0; i < count; i++) this.initializeGlobal(instance, cells, definedAt(i));
   }
 
   /** Evaluates defined global `i` into its slot of `cells`. */
-  initializeGlobal(instance: Instance, cells: GlobalCells, i: number): void {
+  initializeGlobal(instance: Instance, cells: GlobalCells, i: DefinedIndex<'global'>): void {
     const heap = instance.store.heap;
-    const type = instance.globalTypes[instance.globalImports.length + i].type;
+    const type = instance.globalTypes[wholeIndex(instance.globalImports.length, i)].type;
     const init = this.globalInits[i];
     const scope = init.scoped ? heap.enterScope() : undefined;
     const value = this.evaluate(instance, init.expr, this.globalKinds[i]);
@@ -82,15 +83,15 @@ export class InterpretedInitializer<P> implements Initializer {
   }
 
   initializeTables(instance: Instance): void {
-    for (let i = 0; i < this.tableInits.length; i++) this.initializeTable(instance, i);
+    for (let i = 0; i < this.tableInits.length; i++) this.initializeTable(instance, definedAt(i));
   }
 
   /** Fills defined table `i` with its init expression's value, if it has one. */
-  initializeTable(instance: Instance, i: number): void {
+  initializeTable(instance: Instance, i: DefinedIndex<'table'>): void {
     const init = this.tableInits[i];
     if (init === undefined) return;
     const heap = instance.store.heap;
-    const table = instance.tables[this.compiled.info.importedTables + i];
+    const table = instance.tables[wholeIndex(this.compiled.info.importedTables, i)];
     const scope = init.scoped ? heap.enterScope() : undefined;
     const raw = this.evaluate(instance, init.expr, 'ref') as number;
     if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);

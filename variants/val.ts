@@ -4,14 +4,15 @@
 // boxing is what made instantiation measurably slower.
 import type { Value } from '../runtime/instance/const-value.ts';
 import type { FieldValue, HeapScope } from '../runtime/gc/heap.ts';
-import { allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
-import { defaultFieldValue, layoutOf, type ArrayLayout, type StructLayout } from '../runtime/gc/layout.ts';
+import { allocateDefaultArray, allocateDefaultStruct, allocateFilledArray, allocateFixedArray, allocateStruct } from '../runtime/gc/alloc.ts';
+import { layoutOf, type StructLayout } from '../runtime/gc/layout.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
 import type { ConstExpr } from '../runtime/module/module.ts';
-import { funcRef, i31Ref } from '../runtime/gc/raw-ref.ts';
 import type { Strategy } from '../runtime/instance/initializer.ts';
 import type { ConstEvaluator, ResultKind } from './const-evaluator.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
+import { I32_ARITHMETIC, I64_ARITHMETIC, REF_FUNC, REF_I31 } from './const-ops.ts';
+import { NULL_REF } from '../runtime/gc/raw-ref.ts';
 
 /** A typed value, as Wasmtime's `Val` enum: the kind travels with the value. */
 interface Val {
@@ -38,6 +39,8 @@ export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
     counters.constOps += expr.ops.length;
     for (const op of expr.ops) {
       switch (op.op) {
+        // Each constant pushes its immediate (const-ops.ts), read in a case of its own so
+        // that every site sees one shape of op.
         case 'i32.const':
           push('i32', op.value);
           break;
@@ -54,52 +57,52 @@ export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
           push('v128', op.bytes);
           break;
         case 'ref.null':
-          push('ref', 0);
+          push('ref', NULL_REF);
           break;
         case 'ref.func':
-          push('ref', funcRef(instance.funcAddresses[op.func]));
+          push('ref', REF_FUNC.apply(instance.funcAddresses[op.func]));
           break;
         case 'global.get': {
           const type = instance.globalTypes[op.global].type;
           push(typeof type === 'string' ? type : 'ref', instance.readGlobal(op.global));
           break;
         }
+        // One case per operation, each naming its own entry (see raw.ts).
         case 'i32.add': {
           const b = pop() as number;
-          push('i32', ((pop() as number) + b) | 0);
+          push('i32', I32_ARITHMETIC['i32.add'].apply(pop() as number, b));
           break;
         }
         case 'i32.sub': {
           const b = pop() as number;
-          push('i32', ((pop() as number) - b) | 0);
+          push('i32', I32_ARITHMETIC['i32.sub'].apply(pop() as number, b));
           break;
         }
         case 'i32.mul': {
           const b = pop() as number;
-          push('i32', Math.imul(pop() as number, b));
+          push('i32', I32_ARITHMETIC['i32.mul'].apply(pop() as number, b));
           break;
         }
         case 'i64.add': {
           const b = pop() as bigint;
-          push('i64', BigInt.asIntN(64, (pop() as bigint) + b));
+          push('i64', I64_ARITHMETIC['i64.add'].apply(pop() as bigint, b));
           break;
         }
         case 'i64.sub': {
           const b = pop() as bigint;
-          push('i64', BigInt.asIntN(64, (pop() as bigint) - b));
+          push('i64', I64_ARITHMETIC['i64.sub'].apply(pop() as bigint, b));
           break;
         }
         case 'i64.mul': {
           const b = pop() as bigint;
-          push('i64', BigInt.asIntN(64, (pop() as bigint) * b));
+          push('i64', I64_ARITHMETIC['i64.mul'].apply(pop() as bigint, b));
           break;
         }
         case 'ref.i31':
-          push('ref', i31Ref(pop() as number));
+          push('ref', REF_I31.apply(pop() as number));
           break;
         case 'any.convert_extern':
         case 'extern.convert_any':
-          // One word represents the reference in both hierarchies (raw-ref.ts).
           break;
         case 'struct.new': {
           const typeId = canonical[op.type];
@@ -116,10 +119,8 @@ export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
           break;
         }
         case 'array.new_default': {
-          const typeId = canonical[op.type];
           const length = (pop() as number) >>> 0;
-          const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
-          push('ref', heap.root(allocateFilledArray(heap, typeId, value, length, scope)));
+          push('ref', heap.root(allocateDefaultArray(heap, canonical[op.type], length, scope)));
           break;
         }
         case 'array.new_fixed':

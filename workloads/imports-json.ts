@@ -6,10 +6,10 @@
 // the way any import must.
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import { writeGlobalValue } from '../runtime/instance/global-value.ts';
-import type { Import, RefType, ValType } from '../runtime/module/module.ts';
+import type { AbsHeapType, Import } from '../runtime/module/module.ts';
 import type { Extern, ImportResolver, Store } from '../runtime/instance/store.ts';
 import { stubExtern } from '../runtime/embedder/stub-imports.ts';
-import { toCanonicalGlobalType, toCanonicalTableType } from '../runtime/module/type-registry.ts';
+import { toCanonicalGlobalType, toCanonicalTableType, type CanonicalValType } from '../runtime/module/type-registry.ts';
 import type { ImportsJson } from './imports.ts';
 
 /** An imports file entry that does not describe an extern the module can import. */
@@ -69,7 +69,7 @@ function externFromJson(store: Store, compiled: CompiledModule, entry: Import, s
   }
 }
 
-const ABSTRACT_REFS: Record<string, RefType> = {
+const ABSTRACT_REFS: Record<string, { readonly nullable: boolean; readonly heap: AbsHeapType }> = {
   funcref: { nullable: true, heap: 'func' },
   externref: { nullable: true, heap: 'extern' },
   anyref: { nullable: true, heap: 'any' },
@@ -85,7 +85,7 @@ const ABSTRACT_REFS: Record<string, RefType> = {
 };
 
 /** Value types by their text-format names; concrete heap types cannot be named here. */
-function parseValType(name: unknown): ValType {
+function parseValType(name: unknown): CanonicalValType {
   if (name === 'i32' || name === 'i64' || name === 'f32' || name === 'f64' || name === 'v128') return name;
   if (typeof name === 'string' && name in ABSTRACT_REFS) return ABSTRACT_REFS[name];
   const match = typeof name === 'string' ? /^\(ref (null )?([a-z]+)\)$/.exec(name) : null;

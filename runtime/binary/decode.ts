@@ -5,6 +5,7 @@ import { readLocals, scanInstructions } from './decode-code.ts';
 import { decodeConstExpr } from './decode-const-expr.ts';
 import type { BlockStack } from './decode-instruction.ts';
 import { decodeNameSection } from './decode-names.ts';
+import { emptyModule } from '../module/empty-module.ts';
 import {
   readGlobalType,
   readMemoryType,
@@ -27,7 +28,6 @@ import type {
   Import,
   MemoryDef,
   Module,
-  NameSection,
   RecGroup,
   RefType,
   SegmentMode,
@@ -75,172 +75,215 @@ export interface DecodeOptions {
 
 /** Decodes a module, or throws a CompileError of kind 'malformed'. */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
-  const checkBodies = options.checkBodies ?? true;
-  const r = new ByteReader(bytes);
-  const blocks: BlockStack = [];
+  const customs: CustomSection[] = [];
+  const d: Decoder = {
+    r: new ByteReader(bytes),
+    blocks: [],
+    checkBodies: options.checkBodies ?? true,
+    // Every section is optional.
+    module: emptyModule({ start: undefined, dataCount: undefined, customs, names: undefined, byteLength: bytes.length }),
+    customs,
+    codeSectionAt: -1,
+    dataSectionAt: -1,
+    firstDataUseAt: -1,
+  };
+  readPreamble(d.r);
+  let lastOrder = 0;
+  while (d.r.pos < bytes.length) lastOrder = readSection(d, lastOrder);
+  checkSectionsAgree(d);
+  return d.module;
+}
 
+/** A module as its sections fill it in. */
+type ModuleFields = { -readonly [K in keyof Module]: Module[K] };
+
+/** What decoding carries from one section to the next. */
+interface Decoder {
+  readonly r: ByteReader;
+  readonly blocks: BlockStack;
+  readonly checkBodies: boolean;
+  readonly module: ModuleFields;
+  /** The module's custom sections, in order. */
+  readonly customs: CustomSection[];
+  /** Where the code and data sections start, and the first body that uses a data index (-1: none). */
+  codeSectionAt: number;
+  dataSectionAt: number;
+  firstDataUseAt: number;
+}
+
+/** The magic number and the version. */
+function readPreamble(r: ByteReader): void {
   if (r.u32le() !== MAGIC) r.fail('magic header not detected', 0);
   if (r.u32le() !== VERSION) r.fail('unknown binary version', 4);
+}
 
+/** One section: id, size and contents, in the required order. Returns the section's position in that order. */
+function readSection(d: Decoder, lastOrder: number): number {
+  const r = d.r;
+  const sectionAt = r.pos;
+  const id = r.u8();
+  if (id >= SECTION_ORDER.length) r.fail('malformed section id', sectionAt);
+  const size = r.length();
+  const end = r.pos + size;
+  r.end = end;
+  let order = lastOrder;
+  if (id !== SECTION_CUSTOM) {
+    order = SECTION_ORDER[id];
+    if (order <= lastOrder) r.fail('unexpected content after last section', sectionAt);
+  }
+  SECTION_READERS[id](d, end);
+  if (r.pos !== end) r.fail('section size mismatch', r.pos);
+  r.end = r.bytes.length;
+  return order;
+}
+
+/** The counts that two sections both give must agree. */
+function checkSectionsAgree({ r, module, codeSectionAt, dataSectionAt, firstDataUseAt }: Decoder): void {
+  const byteLength = r.bytes.length;
+  if (module.codes.length !== module.funcs.length) {
+    r.fail('function and code section have inconsistent lengths', codeSectionAt < 0 ? byteLength : codeSectionAt);
+  }
+  if (module.dataCount !== undefined && module.dataCount !== module.datas.length) {
+    r.fail('data count and data section have inconsistent lengths', dataSectionAt < 0 ? byteLength : dataSectionAt);
+  }
+  if (module.dataCount === undefined && firstDataUseAt >= 0) r.fail('data count section required', firstDataUseAt);
+}
+
+/** The reader of each section, by section id. */
+const SECTION_READERS: Readonly<Record<number, (d: Decoder, end: number) => void>> = {
+  [SECTION_CUSTOM]: readCustomSection,
+  [SECTION_TYPE]: readTypeSection,
+  [SECTION_IMPORT]: readImportSection,
+  [SECTION_FUNCTION]: readFunctionSection,
+  [SECTION_TABLE]: readTableSection,
+  [SECTION_MEMORY]: readMemorySection,
+  [SECTION_GLOBAL]: readGlobalSection,
+  [SECTION_EXPORT]: readExportSection,
+  [SECTION_START]: readStartSection,
+  [SECTION_ELEMENT]: readElementSection,
+  [SECTION_CODE]: readCodeSection,
+  [SECTION_DATA]: readDataSection,
+  [SECTION_DATA_COUNT]: readDataCountSection,
+  [SECTION_TAG]: readTagSection,
+};
+
+function readCustomSection({ r, module, customs }: Decoder, end: number): void {
+  const name = r.name();
+  const offset = r.pos;
+  customs.push({ name, offset, size: end - offset });
+  if (name === 'name' && module.names === undefined) module.names = decodeNameSection(r.bytes, offset, end);
+  r.pos = end;
+}
+
+function readTypeSection({ r, module }: Decoder): void {
   const types: SubType[] = [];
   const recGroups: RecGroup[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) readRecType(r, types, recGroups);
+  module.types = types;
+  module.recGroups = recGroups;
+}
+
+function readImportSection({ r, module }: Decoder): void {
   const imports: Import[] = [];
-  let funcs: number[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) imports.push(readImport(r));
+  module.imports = imports;
+}
+
+function readFunctionSection({ r, module }: Decoder): void {
+  const n = r.count();
+  const funcs = new Array<number>(n);
+  for (let i = 0; i < n; i++) funcs[i] = r.u32();
+  module.funcs = funcs;
+}
+
+function readTableSection({ r, blocks, module }: Decoder): void {
   const tables: TableDef[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) tables.push(readTable(r, blocks));
+  module.tables = tables;
+}
+
+function readMemorySection({ r, module }: Decoder): void {
   const memories: MemoryDef[] = [];
-  const globals: GlobalDef[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) {
+    const offset = r.pos;
+    memories.push({ type: readMemoryType(r), offset });
+  }
+  module.memories = memories;
+}
+
+function readTagSection({ r, module }: Decoder): void {
   const tags: number[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) tags.push(readTagType(r));
+  module.tags = tags;
+}
+
+function readGlobalSection({ r, blocks, module }: Decoder): void {
+  const globals: GlobalDef[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) {
+    const offset = r.pos;
+    const type = readGlobalType(r);
+    globals.push({ type, init: decodeConstExpr(r, blocks), offset });
+  }
+  module.globals = globals;
+}
+
+function readExportSection({ r, module }: Decoder): void {
   const exports: Export[] = [];
-  let start: number | undefined;
+  const n = r.count();
+  for (let i = 0; i < n; i++) exports.push(readExport(r));
+  module.exports = exports;
+}
+
+function readStartSection({ r, module }: Decoder): void {
+  module.start = r.u32();
+}
+
+function readElementSection({ r, blocks, module }: Decoder): void {
   const elements: ElementSegment[] = [];
-  let dataCount: number | undefined;
-  let codes: FunctionBody[] | undefined;
-  const datas: DataSegment[] = [];
-  const customs: CustomSection[] = [];
-  let names: NameSection | undefined;
+  const n = r.count();
+  for (let i = 0; i < n; i++) elements.push(readElementSegment(r, blocks));
+  module.elements = elements;
+}
 
-  let lastOrder = 0;
-  let codeSectionAt = -1;
-  let dataSectionAt = -1;
-  let firstDataUseAt = -1;
+function readDataCountSection({ r, module }: Decoder): void {
+  module.dataCount = r.u32();
+}
 
-  while (r.pos < bytes.length) {
-    const sectionAt = r.pos;
-    const id = r.u8();
-    if (id >= SECTION_ORDER.length) r.fail('malformed section id', sectionAt);
-    const size = r.length();
-    const end = r.pos + size;
+/**
+ * Function bodies: each delimited by its size, its locals read, and its instructions
+ * scanned unless `checkBodies` is off. Notes the first body that uses a data index.
+ */
+function readCodeSection(d: Decoder, end: number): void {
+  const { r, blocks } = d;
+  d.codeSectionAt = r.pos;
+  const n = r.count();
+  const codes = new Array<FunctionBody>(n);
+  for (let i = 0; i < n; i++) {
+    const bodySize = r.length();
+    const offset = r.pos;
+    r.end = offset + bodySize;
+    readLocals(r);
+    if (!d.checkBodies) r.pos = r.end;
+    else if (scanInstructions(r, blocks) && d.firstDataUseAt < 0) d.firstDataUseAt = offset;
     r.end = end;
-    if (id !== SECTION_CUSTOM) {
-      const order = SECTION_ORDER[id];
-      if (order <= lastOrder) r.fail('unexpected content after last section', sectionAt);
-      lastOrder = order;
-    }
-
-    switch (id) {
-      case SECTION_CUSTOM: {
-        const name = r.name();
-        const offset = r.pos;
-        customs.push({ name, offset, size: end - offset });
-        if (name === 'name' && names === undefined) names = decodeNameSection(bytes, offset, end);
-        r.pos = end;
-        break;
-      }
-      case SECTION_TYPE: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) readRecType(r, types, recGroups);
-        break;
-      }
-      case SECTION_IMPORT: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) imports.push(readImport(r));
-        break;
-      }
-      case SECTION_FUNCTION: {
-        const n = r.count();
-        funcs = new Array<number>(n);
-        for (let i = 0; i < n; i++) funcs[i] = r.u32();
-        break;
-      }
-      case SECTION_TABLE: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) tables.push(readTable(r, blocks));
-        break;
-      }
-      case SECTION_MEMORY: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          const offset = r.pos;
-          memories.push({ type: readMemoryType(r), offset });
-        }
-        break;
-      }
-      case SECTION_TAG: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) tags.push(readTagType(r));
-        break;
-      }
-      case SECTION_GLOBAL: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          const offset = r.pos;
-          const type = readGlobalType(r);
-          globals.push({ type, init: decodeConstExpr(r, blocks), offset });
-        }
-        break;
-      }
-      case SECTION_EXPORT: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) exports.push(readExport(r));
-        break;
-      }
-      case SECTION_START:
-        start = r.u32();
-        break;
-      case SECTION_ELEMENT: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) elements.push(readElementSegment(r, blocks));
-        break;
-      }
-      case SECTION_DATA_COUNT:
-        dataCount = r.u32();
-        break;
-      case SECTION_CODE: {
-        codeSectionAt = r.pos;
-        const n = r.count();
-        codes = new Array<FunctionBody>(n);
-        for (let i = 0; i < n; i++) {
-          const bodySize = r.length();
-          const offset = r.pos;
-          r.end = offset + bodySize;
-          readLocals(r);
-          if (!checkBodies) r.pos = r.end;
-          else if (scanInstructions(r, blocks) && firstDataUseAt < 0) firstDataUseAt = offset;
-          r.end = end;
-          codes[i] = { offset, size: bodySize };
-        }
-        break;
-      }
-      case SECTION_DATA: {
-        dataSectionAt = r.pos;
-        const n = r.count();
-        for (let i = 0; i < n; i++) datas.push(readDataSegment(r, blocks));
-        break;
-      }
-    }
-
-    if (r.pos !== end) r.fail('section size mismatch', r.pos);
-    r.end = bytes.length;
+    codes[i] = { offset, size: bodySize };
   }
+  d.module.codes = codes;
+}
 
-  codes ??= [];
-  if (codes.length !== funcs.length) {
-    r.fail('function and code section have inconsistent lengths', codeSectionAt < 0 ? bytes.length : codeSectionAt);
-  }
-  if (dataCount !== undefined && dataCount !== datas.length) {
-    r.fail('data count and data section have inconsistent lengths', dataSectionAt < 0 ? bytes.length : dataSectionAt);
-  }
-  if (dataCount === undefined && firstDataUseAt >= 0) r.fail('data count section required', firstDataUseAt);
-
-  return {
-    types,
-    recGroups,
-    imports,
-    funcs,
-    tables,
-    memories,
-    globals,
-    tags,
-    exports,
-    start,
-    elements,
-    dataCount,
-    codes,
-    datas,
-    customs,
-    names,
-    byteLength: bytes.length,
-  };
+function readDataSection(d: Decoder): void {
+  const { r, blocks } = d;
+  d.dataSectionAt = r.pos;
+  const datas: DataSegment[] = [];
+  const n = r.count();
+  for (let i = 0; i < n; i++) datas.push(readDataSegment(r, blocks));
+  d.module.datas = datas;
 }
 
 function readImport(r: ByteReader): Import {

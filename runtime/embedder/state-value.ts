@@ -10,7 +10,8 @@ import type { FieldType, StorageType, ValType } from '../module/module.ts';
 import { funcAddress, i31Ref, i31Value, isHeapRef, isI31 } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import type { Store } from '../instance/store.ts';
-import { canonicalType } from '../module/type-registry.ts';
+import { canonicalType, type CanonicalTypeId } from '../module/type-registry.ts';
+import { definedAt, wholeIndex } from '../module/index-spaces.ts';
 
 export type StateValue =
   | number
@@ -115,7 +116,7 @@ function funcIndexIn(instance: Instance, address: number): number {
   const importedFuncs = instance.module.info.importedFuncs;
   const firstDefined = importedFuncs < addresses.length ? addresses[importedFuncs] : -1;
   if (firstDefined >= 0 && address >= firstDefined && address < firstDefined + addresses.length - importedFuncs) {
-    return importedFuncs + (address - firstDefined);
+    return wholeIndex(importedFuncs, definedAt<'func'>(address - firstDefined));
   }
   for (let i = 0; i < importedFuncs; i++) if (addresses[i] === address) return i;
   const func = instance.store.funcAt(address);
@@ -127,7 +128,7 @@ function funcIndexIn(instance: Instance, address: number): number {
  * the module does not declare (an object made by another module, reached through an
  * import): no index of this module names it.
  */
-function typeIndexIn(instance: Instance, canonicalId: number): number {
+function typeIndexIn(instance: Instance, canonicalId: CanonicalTypeId): number {
   return instance.module.info.canonicalTypes.indexOf(canonicalId);
 }
 

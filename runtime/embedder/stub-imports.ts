@@ -7,11 +7,11 @@ import type { CompiledModule } from '../module/compile.ts';
 import { writeSlot } from '../instance/const-value.ts';
 import { LinkError, RuntimeError } from '../errors.ts';
 import { canonicalFuncTypeId } from './host-func-type.ts';
-import type { Import, RefType } from '../module/module.ts';
+import type { Import } from '../module/module.ts';
 import { funcRef, i31Ref } from '../gc/raw-ref.ts';
 import { heapFamily, isGcManaged } from '../module/ref-family.ts';
 import type { Extern, ImportResolver, Store } from '../instance/store.ts';
-import { toCanonicalGlobalType, toCanonicalTableType } from '../module/type-registry.ts';
+import { toCanonicalGlobalType, toCanonicalTableType, type CanonicalRefType, type CanonicalTypeId } from '../module/type-registry.ts';
 
 export function stubExtern(store: Store, compiled: CompiledModule, entry: Import): Extern {
   const { desc } = entry;
@@ -56,14 +56,14 @@ export function stubImports(store: Store, compiled: CompiledModule): ImportResol
   return (module, name) => externs.get(importKey(module, name));
 }
 
-function trappingFunc(store: Store, type: number, { module, name }: Import) {
+function trappingFunc(store: Store, type: CanonicalTypeId, { module, name }: Import) {
   return store.createHostFunc(type, () => {
     throw new RuntimeError(`stub import "${module}" "${name}" was called`);
   });
 }
 
 /** A value of the non-nullable canonical reference type `type`, where one exists without a module. */
-function nonNullStub(store: Store, type: RefType, entry: Import, importIndex: number): number {
+function nonNullStub(store: Store, type: CanonicalRefType, entry: Import, importIndex: number): number {
   const heap = type.heap;
   switch (heapFamily(heap)) {
     case 'func':

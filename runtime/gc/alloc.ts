@@ -2,11 +2,12 @@
 // initial values counts them (the write barrier with nothing to release). Each takes
 // the allocation's context: a root scope, in which it may collect, or a no-GC guard.
 import type { AllocationContext, FieldValue, GcHeap } from './heap.ts';
-import { layoutOf, storeField, type ArrayLayout, type StructLayout } from './layout.ts';
+import { defaultFieldValue, layoutOf, storeField, type ArrayLayout, type StructLayout } from './layout.ts';
 import type { ConstExpr } from '../module/module.ts';
+import type { CanonicalTypeId } from '../module/type-registry.ts';
 
 /** struct.new: `values` in field order. */
-export function allocateStruct(heap: GcHeap, typeId: number, values: readonly FieldValue[], context: AllocationContext): number {
+export function allocateStruct(heap: GcHeap, typeId: CanonicalTypeId, values: readonly FieldValue[], context: AllocationContext): number {
   const layout = layoutOf(typeId) as StructLayout;
   const payload = values.map((v, i) => storeField(layout.fields[i], v));
   const raw = heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, context);
@@ -14,14 +15,14 @@ export function allocateStruct(heap: GcHeap, typeId: number, values: readonly Fi
   return raw;
 }
 
-export function allocateDefaultStruct(heap: GcHeap, typeId: number, context: AllocationContext): number {
+export function allocateDefaultStruct(heap: GcHeap, typeId: CanonicalTypeId, context: AllocationContext): number {
   const layout = layoutOf(typeId) as StructLayout;
   const payload = layout.defaults.map((value, i) => storeField(layout.fields[i], value));
   return heap.allocate('struct', typeId, layout.payloadBytes, payload, layout.childRefs, context);
 }
 
-/** array.new / array.new_default: `length` copies of `value`. */
-export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldValue, length: number, context: AllocationContext): number {
+/** array.new: `length` copies of `value`. */
+export function allocateFilledArray(heap: GcHeap, typeId: CanonicalTypeId, value: FieldValue, length: number, context: AllocationContext): number {
   const layout = layoutOf(typeId) as ArrayLayout;
   const stored = storeField(layout.element, value);
   const bytes = layout.element.bytes * length;
@@ -35,8 +36,14 @@ export function allocateFilledArray(heap: GcHeap, typeId: number, value: FieldVa
   return raw;
 }
 
+/** array.new_default: `length` default values of the element type. */
+export function allocateDefaultArray(heap: GcHeap, typeId: CanonicalTypeId, length: number, context: AllocationContext): number {
+  const value = defaultFieldValue((layoutOf(typeId) as ArrayLayout).element.storage);
+  return allocateFilledArray(heap, typeId, value, length, context);
+}
+
 /** array.new_fixed: `values` in element order. */
-export function allocateFixedArray(heap: GcHeap, typeId: number, values: readonly FieldValue[], context: AllocationContext): number {
+export function allocateFixedArray(heap: GcHeap, typeId: CanonicalTypeId, values: readonly FieldValue[], context: AllocationContext): number {
   const layout = layoutOf(typeId) as ArrayLayout;
   const payload = values.map((v) => storeField(layout.element, v));
   const raw = heap.allocate('array', typeId, layout.element.bytes * payload.length, payload, layout.childRefs, context);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, NO_GC, OBJECT_HEADER_BYTES } from './heap.ts';
 import { i31Ref, i31Value, isI31 } from './raw-ref.ts';
+import type { CanonicalTypeId } from '../module/type-registry.ts';
+
+/** The heap keeps an object's type id without reading it. */
+const SOME_TYPE = 0 as CanonicalTypeId;
 
 describe('GcHeap', () => {
   it('reuses a freed id at once, so an unrooted reference dangles onto the next object', () => {
@@ -41,7 +45,7 @@ describe('GcHeap', () => {
     let next = 0;
     const scope = heap.enterScope();
     for (let i = 0; i < 200_000; i++) {
-      const node = heap.allocate('struct', 0, 4, [next], childRefs, scope);
+      const node = heap.allocate('struct', SOME_TYPE, 4, [next], childRefs, scope);
       heap.incRef(next);
       next = node;
     }
@@ -60,16 +64,16 @@ describe('GcHeap', () => {
 
   it('reports a request larger than the whole heap as out of memory, collection allowed or not', () => {
     const heap = new GcHeap({ capacityBytes: 1000 });
-    expect(() => heap.allocate('array', 0, 2000, [], undefined, NO_GC)).toThrow(GcHeapOutOfMemory);
-    expect(() => heap.allocate('array', 0, 2000, [], undefined, heap.enterScope())).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', SOME_TYPE, 2000, [], undefined, NO_GC)).toThrow(GcHeapOutOfMemory);
+    expect(() => heap.allocate('array', SOME_TYPE, 2000, [], undefined, heap.enterScope())).toThrow(GcHeapOutOfMemory);
   });
 
   it('accounts bytes and counts collections', () => {
     const heap = new GcHeap({ capacityBytes: 1000 });
     const scope = heap.enterScope();
-    heap.allocate('array', 0, 100, [], undefined, scope);
+    heap.allocate('array', SOME_TYPE, 100, [], undefined, scope);
     expect(heap.stats().liveBytes).toBe(OBJECT_HEADER_BYTES + 100);
-    heap.allocate('array', 0, 900 - OBJECT_HEADER_BYTES, [], undefined, scope);
+    heap.allocate('array', SOME_TYPE, 900 - OBJECT_HEADER_BYTES, [], undefined, scope);
     expect(heap.stats().collections).toBe(1);
     expect(heap.stats().liveObjects).toBe(1);
   });

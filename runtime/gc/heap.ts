@@ -15,6 +15,7 @@
 // whatever is allocated next.
 import { heapObjectId, heapRef, isHeapRef } from './raw-ref.ts';
 import { ResourceLimitError, EmbedderError, InternalError } from '../errors.ts';
+import type { CanonicalTypeId } from '../module/type-registry.ts';
 
 export type ObjectKind = 'struct' | 'array' | 'host';
 
@@ -105,12 +106,15 @@ const MAX_DEFERRED_DECREMENTS = 65536;
  */
 export type ChildRefs = (payload: FieldValue[]) => Iterable<number>;
 
+/** The type id of a host object, which has no defined type. */
+const HOST_OBJECT_TYPE = -1 as CanonicalTypeId;
+
 export class GcHeap {
   readonly capacityBytes: number;
   private readonly onHostRelease?: (value: unknown) => void;
   private readonly removedBarriers: ReadonlySet<Barrier> | undefined;
   private kinds: (ObjectKind | undefined)[] = [undefined];
-  private typeIds: number[] = [0];
+  private typeIds: CanonicalTypeId[] = [0 as CanonicalTypeId];
   private counts: number[] = [0];
   private sizes: number[] = [0];
   private payloads: unknown[] = [undefined];
@@ -148,7 +152,7 @@ export class GcHeap {
    */
   allocate(
     kind: ObjectKind,
-    typeId: number,
+    typeId: CanonicalTypeId,
     payloadBytes: number,
     payload: unknown,
     childRefs: ChildRefs | undefined,
@@ -159,7 +163,7 @@ export class GcHeap {
 
   private allocateObject(
     kind: ObjectKind,
-    typeId: number,
+    typeId: CanonicalTypeId,
     payloadBytes: number,
     payload: unknown,
     childRefs: ChildRefs | undefined,
@@ -218,14 +222,14 @@ export class GcHeap {
    * which holds every reference it uses rooted or in slots, and so may collect.
    */
   allocateHost(value: unknown, context?: AllocationContext): number {
-    return this.allocateObject('host', -1, 8, value, undefined, context?.kind !== 'no-gc');
+    return this.allocateObject('host', HOST_OBJECT_TYPE, 8, value, undefined, context?.kind !== 'no-gc');
   }
 
   kind(raw: number): ObjectKind {
     return this.live(raw, 'kind');
   }
 
-  typeId(raw: number): number {
+  typeId(raw: number): CanonicalTypeId {
     this.live(raw, 'typeId');
     return this.typeIds[heapObjectId(raw)];
   }

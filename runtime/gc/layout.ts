@@ -4,11 +4,11 @@
 import type { FieldValue } from './heap.ts';
 import type { StorageType } from '../module/module.ts';
 import { isGcManaged } from '../module/ref-family.ts';
-import { canonicalType } from '../module/type-registry.ts';
+import { canonicalType, type CanonicalStorageType, type CanonicalTypeId } from '../module/type-registry.ts';
 import { defaultValue } from '../instance/const-value.ts';
 
 export interface FieldLayout {
-  readonly storage: StorageType;
+  readonly storage: CanonicalStorageType;
   readonly bytes: number;
   /** Holds a reference the heap counts (any or extern family). */
   readonly counted: boolean;
@@ -35,7 +35,7 @@ export interface ArrayLayout {
 
 const layouts = new Map<number, StructLayout | ArrayLayout>();
 
-export function layoutOf(typeId: number): StructLayout | ArrayLayout {
+export function layoutOf(typeId: CanonicalTypeId): StructLayout | ArrayLayout {
   let layout = layouts.get(typeId);
   if (layout === undefined) {
     layout = computeLayout(typeId);
@@ -44,7 +44,7 @@ export function layoutOf(typeId: number): StructLayout | ArrayLayout {
   return layout;
 }
 
-function computeLayout(typeId: number): StructLayout | ArrayLayout {
+function computeLayout(typeId: CanonicalTypeId): StructLayout | ArrayLayout {
   const composite = canonicalType(typeId).composite;
   if (composite.kind === 'struct') {
     const fields = composite.fields.map((f) => fieldLayout(f.storage));
@@ -65,7 +65,7 @@ function computeLayout(typeId: number): StructLayout | ArrayLayout {
   throw new TypeError(`type ${typeId} is a function type, not a struct or array`);
 }
 
-function fieldLayout(storage: StorageType): FieldLayout {
+function fieldLayout(storage: CanonicalStorageType): FieldLayout {
   switch (storage) {
     case 'i8':
       return { storage, bytes: 1, counted: false, mask: 0xff };

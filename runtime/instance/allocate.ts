@@ -5,6 +5,7 @@ import { ResourceLimitError } from '../errors.ts';
 import type { Instance } from './instance.ts';
 import type { Extern, FuncInst, GlobalInst, MemoryInst, TableInst, TagInst } from './store.ts';
 import { toCanonicalTableType } from '../module/type-registry.ts';
+import { definedAt, wholeIndex } from '../module/index-spaces.ts';
 
 export function bindImports(instance: Instance, externs: readonly Extern[]): void {
   let func = 0;
@@ -34,7 +35,7 @@ export function allocateFunctions(instance: Instance): void {
   const count = module.funcs.length;
   const base = instance.store.reserveFuncs(instance, info.importedFuncs, count);
   const addresses = instance.funcAddresses;
-  for (let i = 0; i < count; i++) addresses[info.importedFuncs + i] = base + i;
+  for (let i = 0; i < count; i++) addresses[wholeIndex(info.importedFuncs, definedAt<'func'>(i))] = base + i;
 }
 
 export function allocateTags(instance: Instance): void {

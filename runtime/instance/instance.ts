@@ -5,9 +5,10 @@
 import type { CompiledModule } from '../module/compile.ts';
 import type { Extern, GlobalInst, MemoryInst, Store, TableInst, TagInst } from './store.ts';
 import { GlobalCells } from './global-cells.ts';
-import type { GlobalType } from '../module/module.ts';
+import type { CanonicalGlobalType } from '../module/type-registry.ts';
 import { readSlot, type Value } from './const-value.ts';
 import { zeroCounters, type InstantiationCounters } from './counters.ts';
+import { definedIndex } from '../module/index-spaces.ts';
 
 export class Instance {
   readonly store: Store;
@@ -15,10 +16,10 @@ export class Instance {
   /** Store address of every function in the function index space. */
   readonly funcAddresses: Int32Array;
   readonly globalImports: GlobalInst[] = [];
-  /** Slots of the globals this instance defines; global i is slot i - globalImports.length. */
+  /** Slots of the globals this instance defines, by defined index (index-spaces.ts). */
   globalCells: GlobalCells;
   /** Canonical types of all globals in the global index space. */
-  readonly globalTypes: readonly GlobalType[];
+  readonly globalTypes: readonly CanonicalGlobalType[];
   readonly tables: TableInst[] = [];
   readonly memories: MemoryInst[] = [];
   readonly tags: TagInst[] = [];
@@ -43,12 +44,13 @@ export class Instance {
   }
 
   global(index: number): GlobalInst {
-    if (index < this.globalImports.length) return this.globalImports[index];
+    const defined = definedIndex<'global'>(this.globalImports.length, index);
+    if (defined === undefined) return this.globalImports[index];
     this.globalObjects ??= new Map();
     let global = this.globalObjects.get(index);
     if (global === undefined) {
       const type = this.globalTypes[index];
-      global = { kind: 'global', type, cells: this.globalCells, slot: index - this.globalImports.length };
+      global = { kind: 'global', type, cells: this.globalCells, slot: defined };
       this.globalObjects.set(index, global);
     }
     return global;
@@ -56,12 +58,12 @@ export class Instance {
 
   /** A global's value without making its object (the hot path of `global.get`). */
   readGlobal(index: number): Value {
-    const imported = this.globalImports.length;
-    if (index < imported) {
+    const defined = definedIndex<'global'>(this.globalImports.length, index);
+    if (defined === undefined) {
       const global = this.globalImports[index];
       return readSlot(global.cells, global.slot, global.type.type);
     }
-    return readSlot(this.globalCells, index - imported, this.globalTypes[index].type);
+    return readSlot(this.globalCells, defined, this.globalTypes[index].type);
   }
 
   get exports(): ReadonlyMap<string, Extern> {

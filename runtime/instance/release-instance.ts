@@ -5,20 +5,21 @@
 // other instance imports them), as a store that frees an instance's memory must.
 import type { Instance } from './instance.ts';
 import { isGcManaged, isGcManagedIn } from '../module/ref-family.ts';
+import { definedAt, definedEntries, wholeIndex } from '../module/index-spaces.ts';
 
 export function releaseInstance(instance: Instance): void {
   if (instance.released || !instance.store.heap.barrierOn('instance.release')) return;
   instance.released = true;
   const heap = instance.store.heap;
   const { module } = instance.module;
-  const firstGlobal = instance.globalImports.length;
+  const importedGlobals = instance.globalImports.length;
   const cells = instance.globalCells;
   for (let i = 0; i < module.globals.length; i++) {
-    if (!isGcManaged(instance.globalTypes[firstGlobal + i].type)) continue;
+    if (!isGcManaged(instance.globalTypes[wholeIndex(importedGlobals, definedAt<'global'>(i))].type)) continue;
     heap.decRef(cells.u32[i * 4]);
     cells.u32[i * 4] = 0;
   }
-  for (const table of instance.tables.slice(instance.module.info.importedTables)) {
+  for (const table of definedEntries(instance.tables, instance.module.info.importedTables)) {
     if (!isGcManaged(table.type.element)) continue;
     for (let i = 0; i < table.size; i++) heap.decRef(table.elements[i]);
     table.elements.fill(0);

@@ -2,7 +2,8 @@
 // Types held here are canonical: a concrete heap type is a canonical type id
 // (type-registry.ts), never a module's type index, so values compare across modules.
 import { GcHeap, type GcHeapOptions } from '../gc/heap.ts';
-import type { GlobalType, MemoryType, TableType } from '../module/module.ts';
+import type { MemoryType } from '../module/module.ts';
+import type { CanonicalGlobalType, CanonicalTableType, CanonicalTypeId } from '../module/type-registry.ts';
 import { ResourceLimitError, InternalError } from '../errors.ts';
 import type { Instance } from './instance.ts';
 import { GlobalCells } from './global-cells.ts';
@@ -11,8 +12,7 @@ export const PAGE_BYTES = 65536;
 
 export interface FuncInst {
   readonly kind: 'func';
-  /** Canonical type id. */
-  readonly type: number;
+  readonly type: CanonicalTypeId;
   /** The store's function address; a funcref holds it (raw-ref.ts). */
   readonly address: number;
   /** Defining instance and index in its function index space; absent for host functions. */
@@ -23,14 +23,14 @@ export interface FuncInst {
 
 export interface GlobalInst {
   readonly kind: 'global';
-  readonly type: GlobalType;
+  readonly type: CanonicalGlobalType;
   readonly cells: GlobalCells;
   readonly slot: number;
 }
 
 export interface TableInst {
   readonly kind: 'table';
-  readonly type: TableType;
+  readonly type: CanonicalTableType;
   /** Raw reference words; `elements.length` is the capacity, `size` the table size. */
   elements: Uint32Array;
   size: number;
@@ -46,8 +46,8 @@ export interface MemoryInst {
 
 export interface TagInst {
   readonly kind: 'tag';
-  /** Canonical type id of the tag's function type. */
-  readonly type: number;
+  /** The tag's function type. */
+  readonly type: CanonicalTypeId;
 }
 
 export type Extern = FuncInst | GlobalInst | TableInst | MemoryInst | TagInst;
@@ -95,7 +95,7 @@ export class Store {
     this.heap.collect();
   }
 
-  createHostFunc(type: number, host: (...args: unknown[]) => unknown): FuncInst {
+  createHostFunc(type: CanonicalTypeId, host: (...args: unknown[]) => unknown): FuncInst {
     const func: FuncInst = { kind: 'func', type, address: this.funcs.length, index: 0, host };
     this.funcs.push(func);
     return func;
@@ -118,12 +118,12 @@ export class Store {
     return func;
   }
 
-  createGlobal(type: GlobalType): GlobalInst {
+  createGlobal(type: CanonicalGlobalType): GlobalInst {
     return { kind: 'global', type, cells: new GlobalCells(1), slot: 0 };
   }
 
   /** A host table, null-filled; the embedder fills it through table-api.ts (with barriers). */
-  createTable(type: TableType): TableInst {
+  createTable(type: CanonicalTableType): TableInst {
     return { kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min };
   }
 

@@ -1,8 +1,8 @@
 // "Compile": everything computed once per module, before any instance exists.
 import { decode } from '../binary/decode.ts';
-import type { GlobalType, Module } from './module.ts';
+import type { Module } from './module.ts';
 import type { ModuleInfo } from './module-info.ts';
-import { toCanonicalGlobalType } from './type-registry.ts';
+import { toCanonicalGlobalType, type CanonicalGlobalType } from './type-registry.ts';
 import { validate } from '../validation/validate.ts';
 
 export interface CompiledModule {
@@ -10,7 +10,7 @@ export interface CompiledModule {
   readonly module: Module;
   readonly info: ModuleInfo;
   /** The type of every global in the global index space, in canonical form (store.ts). */
-  readonly globalTypes: readonly GlobalType[];
+  readonly globalTypes: readonly CanonicalGlobalType[];
 }
 
 /** Decodes and validates; throws `CompileError` (kind `malformed` or `invalid`). */

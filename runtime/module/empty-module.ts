@@ -1,4 +1,5 @@
-// A module with nothing in it, for building modules field by field (tests, host types).
+// A module with nothing in it, for building modules field by field (the decoder, tests,
+// host types).
 import type { Module } from './module.ts';
 
 export function emptyModule(fields: Partial<Module> = {}): Module {

@@ -1,10 +1,11 @@
 // What validation derives from a module: the index spaces (imports first, then
 // definitions, as the spec orders them) and the canonical type of every type index.
 import type { GlobalType, MemoryType, TableType } from './module.ts';
+import type { CanonicalTypeIds } from './type-registry.ts';
 
 export interface ModuleInfo {
   /** Canonical type id (see type-registry.ts) of each entry of `Module.types`. */
-  readonly canonicalTypes: Int32Array;
+  readonly canonicalTypes: CanonicalTypeIds;
   /** Type index of every function in the function index space. */
   readonly funcTypes: readonly number[];
   readonly tables: readonly TableType[];

@@ -18,24 +18,27 @@ export type AbsHeapType =
  */
 export type HeapType = AbsHeapType | number;
 
-export interface RefType {
+// The types that can name a concrete heap type take the form of that name as `H`: a
+// module's type index here, a canonical id in the canonical forms (type-registry.ts).
+
+export interface RefType<H extends HeapType = HeapType> {
   readonly nullable: boolean;
-  readonly heap: HeapType;
+  readonly heap: H;
 }
 
-export type ValType = NumType | VecType | RefType;
+export type ValType<H extends HeapType = HeapType> = NumType | VecType | RefType<H>;
 export type PackedType = 'i8' | 'i16';
-export type StorageType = ValType | PackedType;
+export type StorageType<H extends HeapType = HeapType> = ValType<H> | PackedType;
 
-export interface FieldType {
-  readonly storage: StorageType;
+export interface FieldType<H extends HeapType = HeapType> {
+  readonly storage: StorageType<H>;
   readonly mutable: boolean;
 }
 
-export type CompositeType =
-  | { readonly kind: 'func'; readonly params: readonly ValType[]; readonly results: readonly ValType[] }
-  | { readonly kind: 'struct'; readonly fields: readonly FieldType[] }
-  | { readonly kind: 'array'; readonly element: FieldType };
+export type CompositeType<H extends HeapType = HeapType> =
+  | { readonly kind: 'func'; readonly params: readonly ValType<H>[]; readonly results: readonly ValType<H>[] }
+  | { readonly kind: 'struct'; readonly fields: readonly FieldType<H>[] }
+  | { readonly kind: 'array'; readonly element: FieldType<H> };
 
 export interface SubType {
   readonly final: boolean;
@@ -63,10 +66,10 @@ export interface Limits {
   readonly exact?: { readonly min: bigint; readonly max?: bigint };
 }
 
-export interface TableType {
+export interface TableType<H extends HeapType = HeapType> {
   readonly addressType: AddressType;
   readonly limits: Limits;
-  readonly element: RefType;
+  readonly element: RefType<H>;
 }
 
 export interface MemoryType {
@@ -75,8 +78,8 @@ export interface MemoryType {
   readonly shared: boolean;
 }
 
-export interface GlobalType {
-  readonly type: ValType;
+export interface GlobalType<H extends HeapType = HeapType> {
+  readonly type: ValType<H>;
   readonly mutable: boolean;
 }
 

@@ -1,13 +1,13 @@
 // Which hierarchy a reference type belongs to decides how its raw word is read
 // (raw-ref.ts): a function address, a GC heap reference or i31, or (exn) only null.
 import type { HeapType, SubType, ValType } from './module.ts';
-import { canonicalType, toCanonicalValType } from './type-registry.ts';
+import { canonicalType, toCanonicalValType, type CanonicalTypeId, type CanonicalTypeIds, type CanonicalValType } from './type-registry.ts';
 
 export type RefFamily = 'func' | 'any' | 'extern' | 'exn';
 
 type CompositeKind = 'func' | 'struct' | 'array';
 
-const canonicalKind = (id: number): CompositeKind => canonicalType(id).composite.kind;
+const canonicalKind = (id: number): CompositeKind => canonicalType(id as CanonicalTypeId).composite.kind;
 
 /**
  * The family of a heap type. Concrete types are canonical ids, unless `kindOf` says
@@ -42,13 +42,13 @@ export function moduleHeapFamily(types: readonly SubType[], heap: HeapType): Ref
 }
 
 /** True for types whose values are counted by the GC heap (any and extern families). */
-export function isGcManaged(type: ValType): boolean {
+export function isGcManaged(type: CanonicalValType): boolean {
   if (typeof type === 'string') return false;
   const family = heapFamily(type.heap);
   return family === 'any' || family === 'extern';
 }
 
 /** `isGcManaged` for a type as a module declares it (concrete heap types as type indices). */
-export function isGcManagedIn(canonicalTypes: Int32Array, type: ValType): boolean {
+export function isGcManagedIn(canonicalTypes: CanonicalTypeIds, type: ValType): boolean {
   return isGcManaged(toCanonicalValType(type, canonicalTypes));
 }

@@ -1,14 +1,18 @@
 import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
 import { CompileError } from '../errors.ts';
+import { matchesRefType } from '../validation/subtyping.ts';
 import type { CompositeType, FieldType, Module, SubType, ValType } from './module.ts';
 import {
   canonicalizeTypes,
   canonicalType,
   canonicalTypeCount,
   toCanonicalGlobalType,
+  toCanonicalRefType,
   toCanonicalTableType,
   toCanonicalValType,
+  type CanonicalTypeId,
+  type CanonicalTypeIds,
 } from './type-registry.ts';
 
 // ---- Building type sections ---------------------------------------------------------------
@@ -36,7 +40,11 @@ function typesModule(...groups: SubType[][]): Module {
   });
 }
 
-const ids = (...groups: SubType[][]): number[] => [...canonicalizeTypes(typesModule(...groups))];
+function ids(...groups: SubType[][]): CanonicalTypeId[] {
+  const module = typesModule(...groups);
+  const canonical = canonicalizeTypes(module);
+  return module.types.map((_, index) => canonical[index]);
+}
 
 describe('iso-recursive canonicalization', () => {
   it('gives identical groups of different modules the same ids (type-rec.wast, static matching)', () => {
@@ -174,7 +182,8 @@ describe('type references that cannot be canonicalized', () => {
 });
 
 describe('module types to canonical types', () => {
-  const canonical = Int32Array.of(7, 9);
+  // Made-up ids for a module of two types: mapping only reads them.
+  const canonical = Int32Array.of(7, 9) as CanonicalTypeIds;
 
   it('maps concrete heap types through the canonical ids', () => {
     expect(toCanonicalValType({ nullable: true, heap: 1 }, canonical)).toEqual({ nullable: true, heap: 9 });
@@ -191,5 +200,20 @@ describe('module types to canonical types', () => {
     const funcref = { nullable: true, heap: 'func' } as const;
     expect(toCanonicalValType(funcref, canonical)).toBe(funcref);
     expect(toCanonicalValType('f64', canonical)).toBe('f64');
+  });
+});
+
+describe('canonical ids in types', () => {
+  it('keep a module type index and a canonical id apart', () => {
+    const module = typesModule([type(func())], [type(struct(field('i32')))]);
+    const typeIndex = 1;
+    const id = canonicalizeTypes(module)[typeIndex];
+    expect(canonicalType(id).composite.kind).toBe('struct');
+    // @ts-expect-error a module's type index is not a canonical id: canonicalizeTypes maps one to the other
+    expect(canonicalType(typeIndex)).toBeDefined();
+    // @ts-expect-error nor is a reference type as a module writes it a canonical one: toCanonicalRefType maps it
+    expect(matchesRefType({ nullable: false, heap: typeIndex }, { nullable: true, heap: 'struct' })).toBeTypeOf('boolean');
+    const canonical = toCanonicalRefType({ nullable: false, heap: typeIndex }, canonicalizeTypes(module));
+    expect(matchesRefType(canonical, { nullable: true, heap: 'struct' })).toBe(true);
   });
 });

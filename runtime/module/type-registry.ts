@@ -10,15 +10,15 @@
 // equal keys get the same ids. Canonical ids are never reused, so they can be compared
 // across modules and instances.
 //
-// Canonical forms reuse the shapes of module.ts, but every concrete heap type number in
-// them is a canonical id, never a module's type index. The `Canonical*` aliases mark
-// which of the two a value holds.
+// Canonical forms have the shapes of module.ts, but every concrete heap type in them is a
+// canonical id (`CanonicalTypeId`), never a module's type index: a module's type where a
+// canonical one is meant does not type-check (`toCanonical*` map one to the other).
 import { CompileError } from '../errors.ts';
 import type {
+  AbsHeapType,
   CompositeType,
   FieldType,
   GlobalType,
-  HeapType,
   Module,
   RefType,
   StorageType,
@@ -26,23 +26,35 @@ import type {
   ValType,
 } from './module.ts';
 
+declare const canonicalBrand: unique symbol;
+
+/**
+ * A canonical id: one number for an equivalence class of defined types, the same in
+ * every module. Only canonicalization makes one, so a module's type index does not
+ * type-check where a canonical id is meant.
+ */
+export type CanonicalTypeId = number & { readonly [canonicalBrand]: true };
+
+/** The canonical id of each of a module's type indices (`Module.types`). */
+export type CanonicalTypeIds = Int32Array & { readonly [typeIndex: number]: CanonicalTypeId };
+
 /** A heap type whose concrete form is a canonical id. */
-export type CanonicalHeapType = HeapType;
+export type CanonicalHeapType = AbsHeapType | CanonicalTypeId;
 /** A reference type whose concrete heap type is a canonical id. */
-export type CanonicalRefType = RefType;
+export type CanonicalRefType = RefType<CanonicalHeapType>;
 /** A value type whose concrete heap types are canonical ids. */
-export type CanonicalValType = ValType;
-export type CanonicalStorageType = StorageType;
-export type CanonicalFieldType = FieldType;
-export type CanonicalCompositeType = CompositeType;
-export type CanonicalTableType = TableType;
-export type CanonicalGlobalType = GlobalType;
+export type CanonicalValType = ValType<CanonicalHeapType>;
+export type CanonicalStorageType = StorageType<CanonicalHeapType>;
+export type CanonicalFieldType = FieldType<CanonicalHeapType>;
+export type CanonicalCompositeType = CompositeType<CanonicalHeapType>;
+export type CanonicalTableType = TableType<CanonicalHeapType>;
+export type CanonicalGlobalType = GlobalType<CanonicalHeapType>;
 
 export interface CanonicalType {
-  readonly id: number;
+  readonly id: CanonicalTypeId;
   readonly final: boolean;
   /** Canonical id of the declared supertype. */
-  readonly supertype?: number;
+  readonly supertype?: CanonicalTypeId;
   readonly composite: CanonicalCompositeType;
   /** Number of declared supertypes above this type (0 when it has none). */
   readonly depth: number;
@@ -58,7 +70,7 @@ const types: CanonicalType[] = [];
 const groups = new Map<string, number>();
 
 /** The canonical type of a canonical id. */
-export function canonicalType(id: number): CanonicalType {
+export function canonicalType(id: CanonicalTypeId): CanonicalType {
   return types[id];
 }
 
@@ -74,7 +86,7 @@ export function canonicalTypeCount(): number {
  * supertype that is not an earlier type: canonical forms could not express either.
  * Sub-type compatibility is not checked here (validate.ts does it, with these ids).
  */
-export function canonicalizeTypes(module: Pick<Module, 'types' | 'recGroups'>): Int32Array {
+export function canonicalizeTypes(module: Pick<Module, 'types' | 'recGroups'>): CanonicalTypeIds {
   const canonical = new Int32Array(module.types.length);
   for (const group of module.recGroups) {
     const end = group.start + group.size;
@@ -90,7 +102,7 @@ export function canonicalizeTypes(module: Pick<Module, 'types' | 'recGroups'>): 
     }
     for (let i = group.start; i < end; i++) canonical[i] = first + (i - group.start);
   }
-  return canonical;
+  return canonical as CanonicalTypeIds;
 }
 
 // ---- Keys -------------------------------------------------------------------------------
@@ -147,7 +159,7 @@ function typeRefKey(index: number, start: number, end: number, canonical: Int32A
 // ---- Canonical forms ----------------------------------------------------------------------
 
 /** Maps a type index of the module to the canonical id it has (or is getting). */
-type IndexMap = (index: number) => number;
+type IndexMap = (index: number) => CanonicalTypeId;
 
 /**
  * The canonical form of type `index`, whose group starts at `start` and gets the
@@ -156,9 +168,10 @@ type IndexMap = (index: number) => number;
  */
 function makeCanonicalType(module: Pick<Module, 'types'>, index: number, start: number, first: number, canonical: Int32Array): CanonicalType {
   const sub = module.types[index];
-  const id = first + (index - start);
-  const map: IndexMap = (i) => (i >= start ? first + (i - start) : canonical[i]);
-  let supertype: number | undefined;
+  // The ids are made here: canonicalization is what makes a number a canonical id.
+  const map: IndexMap = (i) => (i >= start ? first + (i - start) : canonical[i]) as CanonicalTypeId;
+  const id = map(index);
+  let supertype: CanonicalTypeId | undefined;
   let ancestors: Int32Array;
   if (sub.supertypes.length === 1) {
     supertype = map(sub.supertypes[0]);
@@ -192,7 +205,7 @@ function mapComposite(c: CompositeType, map: IndexMap): CanonicalCompositeType {
 
 function mapFieldType(f: FieldType, map: IndexMap): CanonicalFieldType {
   const s = f.storage;
-  return typeof s === 'string' ? f : { storage: mapRefType(s, map), mutable: f.mutable };
+  return typeof s === 'string' ? (f as CanonicalFieldType) : { storage: mapRefType(s, map), mutable: f.mutable };
 }
 
 function mapValType(t: ValType, map: IndexMap): CanonicalValType {
@@ -200,29 +213,29 @@ function mapValType(t: ValType, map: IndexMap): CanonicalValType {
 }
 
 function mapRefType(t: RefType, map: IndexMap): CanonicalRefType {
-  return typeof t.heap === 'string' ? t : { nullable: t.nullable, heap: map(t.heap) };
+  return typeof t.heap === 'string' ? (t as CanonicalRefType) : { nullable: t.nullable, heap: map(t.heap) };
 }
 
 // ---- Module types to canonical types -------------------------------------------------------
 // `canonicalTypes` is the module's result of `canonicalizeTypes`. Values without concrete
-// heap types are returned as they are.
+// heap types are the same in both forms and are returned as they are.
 
-export function toCanonicalRefType(t: RefType, canonicalTypes: Int32Array): CanonicalRefType {
-  return typeof t.heap === 'string' ? t : { nullable: t.nullable, heap: canonicalTypes[t.heap] };
+export function toCanonicalRefType(t: RefType, canonicalTypes: CanonicalTypeIds): CanonicalRefType {
+  return typeof t.heap === 'string' ? (t as CanonicalRefType) : { nullable: t.nullable, heap: canonicalTypes[t.heap] };
 }
 
-export function toCanonicalValType(t: ValType, canonicalTypes: Int32Array): CanonicalValType {
+export function toCanonicalValType(t: ValType, canonicalTypes: CanonicalTypeIds): CanonicalValType {
   return typeof t === 'string' ? t : toCanonicalRefType(t, canonicalTypes);
 }
 
-export function toCanonicalTableType(t: TableType, canonicalTypes: Int32Array): CanonicalTableType {
+export function toCanonicalTableType(t: TableType, canonicalTypes: CanonicalTypeIds): CanonicalTableType {
   return typeof t.element.heap === 'string'
-    ? t
+    ? (t as CanonicalTableType)
     : { addressType: t.addressType, limits: t.limits, element: toCanonicalRefType(t.element, canonicalTypes) };
 }
 
-export function toCanonicalGlobalType(t: GlobalType, canonicalTypes: Int32Array): CanonicalGlobalType {
+export function toCanonicalGlobalType(t: GlobalType, canonicalTypes: CanonicalTypeIds): CanonicalGlobalType {
   return typeof t.type === 'string' || typeof t.type.heap === 'string'
-    ? t
+    ? (t as CanonicalGlobalType)
     : { type: toCanonicalRefType(t.type, canonicalTypes), mutable: t.mutable };
 }

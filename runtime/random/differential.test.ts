@@ -13,6 +13,7 @@ import { describeInstance, type InstanceState } from '../embedder/instance-state
 import type { Strategy } from '../instance/initializer.ts';
 import { instantiate } from '../instance/instantiate.ts';
 import type { RefType, ValType } from '../module/module.ts';
+import { toCanonicalRefType, toCanonicalValType, type CanonicalTypeIds } from '../module/type-registry.ts';
 import {
   FEATURES,
   generateModule,
@@ -196,8 +197,6 @@ function newV8Table(element: RefType, addressType: 'i32' | 'i64', limits: { min:
 function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): Outcome {
   const store = new Store();
   const ids = compiled.info.canonicalTypes;
-  const canonical = <T extends ValType>(type: T): T =>
-    typeof type !== 'string' && typeof type.heap === 'number' ? ({ ...(type as RefType), heap: ids[type.heap] } as T) : type;
   // A repeated import (same module and name) is one extern.
   const externs = new Map<string, Extern>();
   const funcs: FuncInst[] = [];
@@ -214,7 +213,7 @@ function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): O
   };
   for (const spec of c.imports) {
     const key = importKey(spec.module, spec.name);
-    if (spec.kind !== 'func' && !externs.has(key)) externs.set(key, ourImport(store, spec, canonical, rawRef));
+    if (spec.kind !== 'func' && !externs.has(key)) externs.set(key, ourImport(store, spec, ids, rawRef));
   }
   const resolve = (module: string, name: string): Extern | undefined => externs.get(importKey(module, name));
   try {
@@ -231,12 +230,12 @@ function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): O
 function ourImport(
   store: Store,
   spec: Exclude<ImportSpec, { kind: 'func' }>,
-  canonical: <T extends ValType>(type: T) => T,
+  ids: CanonicalTypeIds,
   rawRef: (type: RefType, value: StateValue) => number,
 ): Extern {
   switch (spec.kind) {
     case 'global': {
-      const type = canonical(spec.actual.type);
+      const type = toCanonicalValType(spec.actual.type, ids);
       const global = store.createGlobal({ type, mutable: spec.actual.mutable });
       // writeGlobalValue cannot take {"func": i} (a host global has no function index
       // space), so a function reference is stored as its raw word; funcrefs need no barrier.
@@ -250,7 +249,7 @@ function ourImport(
     case 'table': {
       // The store has no API to set a host table's elements: raw words, with the barrier
       // a counted (extern) reference needs.
-      const element = canonical(spec.actual.element);
+      const element = toCanonicalRefType(spec.actual.element, ids);
       const table = store.createTable({ ...spec.actual, element });
       spec.elements.forEach((value, i) => {
         const raw = rawRef(element, value);

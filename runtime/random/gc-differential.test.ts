@@ -26,7 +26,7 @@ import type { Instance } from '../instance/instance.ts';
 import { describeInstance, type InstanceState } from '../embedder/instance-state.ts';
 import type { Strategy } from '../instance/initializer.ts';
 import { instantiate } from '../instance/instantiate.ts';
-import type { RefType, StorageType } from '../module/module.ts';
+import type { StorageType } from '../module/module.ts';
 import { observableCopy, observedName, observedState, OBSERVE_PREFIX } from '../v8/observable-copy.ts';
 import {
   GC_FEATURES,
@@ -39,7 +39,7 @@ import {
 import { isHeapRef } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import { Store, type Extern, type ImportResolver } from '../instance/store.ts';
-import { canonicalType } from '../module/type-registry.ts';
+import { canonicalType, type CanonicalRefType } from '../module/type-registry.ts';
 import { v8Wasm } from '../v8/v8-instance-state.ts';
 import { compareExportNames, observeInV8, type V8Observation } from '../v8/v8-observed-state.ts';
 import { defaultStrategy, strategies } from '../../variants/registry.ts';
@@ -53,8 +53,8 @@ const MIN_COLLECTING_SHARE = 0.6;
 
 /** Strategies that hold unrooted references during const eval, so refuse to collect (`GcNotAllowed`). */
 const UNROOTED = new Set(['raw']);
-const EXTERNREF: RefType = { nullable: true, heap: 'extern' };
-const ANYREF: RefType = { nullable: true, heap: 'any' };
+const EXTERNREF: CanonicalRefType = { nullable: true, heap: 'extern' };
+const ANYREF: CanonicalRefType = { nullable: true, heap: 'any' };
 const GARBAGE = 'garbage';
 /** Bytes the heap accounts for a host object, measured rather than assumed. */
 const HOST_BYTES = (() => {

@@ -1,7 +1,7 @@
 import { matchesLimits } from './limits.ts';
 import { emptyModule } from '../module/empty-module.ts';
 import { describe, expect, it } from 'vitest';
-import type { AbsHeapType, CompositeType, FieldType, SubType, ValType } from '../module/module.ts';
+import type { AbsHeapType, CompositeType, SubType } from '../module/module.ts';
 import {
   equalsValType,
   isSubtypeId,
@@ -15,19 +15,30 @@ import {
   matchesTagType,
   matchesValType,
 } from './subtyping.ts';
-import { canonicalizeTypes, canonicalType } from '../module/type-registry.ts';
+import {
+  canonicalizeTypes,
+  canonicalType,
+  type CanonicalCompositeType,
+  type CanonicalFieldType,
+  type CanonicalHeapType,
+  type CanonicalTypeId,
+  type CanonicalValType,
+} from '../module/type-registry.ts';
 
-const ref = (heap: number | AbsHeapType, nullable = false): ValType => ({ nullable, heap });
-const func = (params: ValType[] = [], results: ValType[] = []): CompositeType => ({ kind: 'func', params, results });
-const struct = (...fields: FieldType[]): CompositeType => ({ kind: 'struct', fields });
-const array = (element: FieldType): CompositeType => ({ kind: 'array', element });
-const field = (storage: FieldType['storage'], mutable = false): FieldType => ({ storage, mutable });
+// Canonical forms (heap types are canonical ids), which also serve as a module's types
+// where they name no concrete type.
+const ref = (heap: CanonicalHeapType, nullable = false): CanonicalValType => ({ nullable, heap });
+const func = (params: CanonicalValType[] = [], results: CanonicalValType[] = []): CanonicalCompositeType => ({ kind: 'func', params, results });
+const struct = (...fields: CanonicalFieldType[]): CanonicalCompositeType => ({ kind: 'struct', fields });
+const array = (element: CanonicalFieldType): CanonicalCompositeType => ({ kind: 'array', element });
+const field = (storage: CanonicalFieldType['storage'], mutable = false): CanonicalFieldType => ({ storage, mutable });
 const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes, composite });
 
 /** Canonical ids of types given as singleton recursion groups. */
-function canonicalIds(...types: SubType[]): number[] {
+function canonicalIds(...types: SubType[]): CanonicalTypeId[] {
   const module = emptyModule({ types, recGroups: types.map((_, start) => ({ start, size: 1 })) });
-  return [...canonicalizeTypes(module)];
+  const ids = canonicalizeTypes(module);
+  return types.map((_, index) => ids[index]);
 }
 
 const ABSTRACT: AbsHeapType[] = ['func', 'nofunc', 'extern', 'noextern', 'any', 'eq', 'i31', 'struct', 'array', 'none', 'exn', 'noexn'];

@@ -12,13 +12,14 @@ import {
   type CanonicalRefType,
   type CanonicalStorageType,
   type CanonicalTableType,
+  type CanonicalTypeId,
   type CanonicalValType,
 } from '../module/type-registry.ts';
 
 // ---- Value types ---------------------------------------------------------------------------
 
 /** Concrete types: `a` is `b` or has `b` in its declared supertype chain. */
-export function isSubtypeId(a: number, b: number): boolean {
+export function isSubtypeId(a: CanonicalTypeId, b: CanonicalTypeId): boolean {
   if (a === b) return true;
   const ta = canonicalType(a);
   const depth = canonicalType(b).depth;
@@ -134,7 +135,7 @@ export function matchesCompositeType(a: CanonicalCompositeType, b: CanonicalComp
 // ---- External types (import matching, for the linker) -----------------------------------------
 
 /** Function types by canonical id: declared subtypes match. */
-export function matchesFuncType(actual: number, expected: number): boolean {
+export function matchesFuncType(actual: CanonicalTypeId, expected: CanonicalTypeId): boolean {
   return isSubtypeId(actual, expected);
 }
 
@@ -162,6 +163,6 @@ export function matchesGlobalType(actual: CanonicalGlobalType, expected: Canonic
 }
 
 /** Tag types are invariant: a tag's payload is both produced and consumed. */
-export function matchesTagType(actual: number, expected: number): boolean {
+export function matchesTagType(actual: CanonicalTypeId, expected: CanonicalTypeId): boolean {
   return actual === expected;
 }

@@ -5,13 +5,13 @@
 import { CompileError } from '../errors.ts';
 import type { ConstExpr, FieldType, GlobalType, Module, NumType, StorageType, ValType, VecType } from '../module/module.ts';
 import { matchesHeapType } from './subtyping.ts';
-import type { CanonicalHeapType } from '../module/type-registry.ts';
+import type { CanonicalHeapType, CanonicalTypeIds } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
 
 /** What a constant expression may refer to. */
 export interface ConstExprContext {
   readonly module: Module;
-  readonly canonicalTypes: Int32Array;
+  readonly canonicalTypes: CanonicalTypeIds;
   /** Type index of every function in the function index space. */
   readonly funcTypes: readonly number[];
   /** Every global of the index space; how many are visible is given per expression. */

@@ -15,9 +15,10 @@ import type {
 } from '../module/module.ts';
 import type { ModuleInfo } from '../module/module-info.ts';
 import { matchesCompositeType, matchesHeapType, matchesRefType } from './subtyping.ts';
-import { canonicalizeTypes, canonicalType, toCanonicalRefType } from '../module/type-registry.ts';
+import { canonicalizeTypes, canonicalType, toCanonicalRefType, type CanonicalTypeIds } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
 import { ConstExprValidator } from './validate-const-expr.ts';
+import { definedAt, wholeIndex } from '../module/index-spaces.ts';
 
 const MAX_PAGES_32 = 0x1_0000;
 const MAX_PAGES_64 = 2 ** 48;
@@ -34,13 +35,56 @@ const MAX_TABLE_SIZE_32 = 0xffff_ffff;
 export function validate(module: Module): ModuleInfo {
   const canonicalTypes = canonicalizeTypes(module);
   validateSubTypes(module, canonicalTypes);
-  const typeCount = module.types.length;
+  const spaces = validateImports(module);
+  const imported = importCounts(spaces);
+  validateFunctions(module, spaces);
+  const v = validation(module, canonicalTypes, spaces, imported.importedGlobals);
+  validateTables(v);
+  validateMemories(v);
+  validateGlobals(v);
+  validateTags(v);
+  validateElementSegments(v);
+  validateDataSegments(v);
+  validateDataCount(module);
+  validateStart(v);
+  validateExports(v);
+  return {
+    canonicalTypes,
+    funcTypes: spaces.funcTypes,
+    tables: spaces.tables,
+    memories: spaces.memories,
+    globals: spaces.globals,
+    tags: spaces.tags,
+    ...imported,
+    declaredFuncs: v.declaredFuncs,
+  };
+}
 
-  const funcTypes: number[] = [];
-  const tables: TableType[] = [];
-  const memories: MemoryType[] = [];
-  const globals: GlobalType[] = [];
-  const tags: number[] = [];
+/** The index spaces as validation builds them: imports first, then definitions. */
+interface IndexSpaces {
+  readonly funcTypes: number[];
+  readonly tables: TableType[];
+  readonly memories: MemoryType[];
+  readonly globals: GlobalType[];
+  readonly tags: number[];
+}
+
+/** What the checks of the module's fields share. */
+interface Validation extends IndexSpaces {
+  readonly module: Module;
+  readonly canonicalTypes: CanonicalTypeIds;
+  readonly typeCount: number;
+  readonly importedGlobals: number;
+  readonly declaredFuncs: FuncIndexSet;
+  readonly constExprs: ConstExprValidator;
+}
+
+type ImportCounts = Pick<ModuleInfo, 'importedFuncs' | 'importedTables' | 'importedMemories' | 'importedGlobals' | 'importedTags'>;
+
+function validateImports(module: Module): IndexSpaces {
+  const typeCount = module.types.length;
+  const spaces: IndexSpaces = { funcTypes: [], tables: [], memories: [], globals: [], tags: [] };
+  const { funcTypes, tables, memories, globals, tags } = spaces;
   for (const { desc, offset } of module.imports) {
     switch (desc.kind) {
       case 'func':
@@ -65,22 +109,40 @@ export function validate(module: Module): ModuleInfo {
         break;
     }
   }
-  const importedFuncs = funcTypes.length;
-  const importedTables = tables.length;
-  const importedMemories = memories.length;
-  const importedGlobals = globals.length;
-  const importedTags = tags.length;
+  return spaces;
+}
 
+/** Called with the imports alone in the index spaces. */
+function importCounts(spaces: IndexSpaces): ImportCounts {
+  return {
+    importedFuncs: spaces.funcTypes.length,
+    importedTables: spaces.tables.length,
+    importedMemories: spaces.memories.length,
+    importedGlobals: spaces.globals.length,
+    importedTags: spaces.tags.length,
+  };
+}
+
+function validateFunctions(module: Module, { funcTypes }: IndexSpaces): void {
   for (const typeIndex of module.funcs) {
     checkFuncType(module, typeIndex, 0);
     funcTypes.push(typeIndex);
   }
-  for (const { type } of module.globals) globals.push(type);
+}
 
-  const declaredFuncs = new FuncIndexSet(funcTypes.length);
-  const constExprs = new ConstExprValidator({ module, canonicalTypes, funcTypes, globals, declaredFuncs });
+/**
+ * The shared state of the remaining checks. Every global joins the index space before
+ * any constant expression is validated: each expression is told how many it may see.
+ */
+function validation(module: Module, canonicalTypes: CanonicalTypeIds, spaces: IndexSpaces, importedGlobals: number): Validation {
+  for (const { type } of module.globals) spaces.globals.push(type);
+  const declaredFuncs = new FuncIndexSet(spaces.funcTypes.length);
+  const constExprs = new ConstExprValidator({ module, canonicalTypes, funcTypes: spaces.funcTypes, globals: spaces.globals, declaredFuncs });
+  return { ...spaces, module, canonicalTypes, typeCount: module.types.length, importedGlobals, declaredFuncs, constExprs };
+}
 
-  // Table initializers see only the imported globals.
+/** Table initializers see only the imported globals. */
+function validateTables({ module, typeCount, importedGlobals, constExprs, tables }: Validation): void {
   for (const table of module.tables) {
     const { type, init, offset } = table;
     checkTableType(type, typeCount, offset);
@@ -90,25 +152,33 @@ export function validate(module: Module): ModuleInfo {
     }
     tables.push(type);
   }
+}
 
+function validateMemories({ module, memories }: Validation): void {
   for (const { type, offset } of module.memories) {
     checkMemoryType(type, offset);
     memories.push(type);
   }
+}
 
-  // A global initializer sees the imported globals and the globals defined before it.
+/** A global initializer sees the globals before it: the imported ones and those defined earlier. */
+function validateGlobals({ module, typeCount, importedGlobals, constExprs }: Validation): void {
   for (let i = 0; i < module.globals.length; i++) {
     const { type, init, offset } = module.globals[i];
     checkValType(type.type, typeCount, offset);
-    constExprs.validate(init, type.type, importedGlobals + i);
+    constExprs.validate(init, type.type, wholeIndex(importedGlobals, definedAt<'global'>(i)));
   }
+}
 
+function validateTags({ module, tags }: Validation): void {
   for (const typeIndex of module.tags) {
     checkTagType(module, typeIndex, 0);
     tags.push(typeIndex);
   }
+}
 
-  // Segments see every global.
+/** Segments see every global. */
+function validateElementSegments({ module, typeCount, canonicalTypes, funcTypes, tables, globals, declaredFuncs, constExprs }: Validation): void {
   for (const segment of module.elements) {
     const { mode, items, offset } = segment;
     checkValType(segment.type, typeCount, offset);
@@ -138,25 +208,34 @@ export function validate(module: Module): ModuleInfo {
       constExprs.validate(mode.offset, table.addressType, globals.length);
     }
   }
+}
 
+function validateDataSegments({ module, memories, globals, constExprs }: Validation): void {
   for (const { mode, offset } of module.datas) {
     if (mode.kind !== 'active') continue;
     if (mode.memory >= memories.length) throw new CompileError('invalid', `unknown memory ${mode.memory}`, offset);
     constExprs.validate(mode.offset, memories[mode.memory].addressType, globals.length);
   }
+}
+
+function validateDataCount(module: Module): void {
   if (module.dataCount !== undefined && module.dataCount !== module.datas.length) {
     throw new CompileError('malformed', 'data count and data section have inconsistent lengths', 0);
   }
+}
 
-  if (module.start !== undefined) {
-    const start = module.start;
-    if (start >= funcTypes.length) throw new CompileError('invalid', `unknown function ${start}`, 0);
-    const type = module.types[funcTypes[start]].composite;
-    if (type.kind !== 'func' || type.params.length !== 0 || type.results.length !== 0) {
-      throw new CompileError('invalid', `start function ${start} must have type [] -> []`, 0);
-    }
+function validateStart({ module, funcTypes }: Validation): void {
+  if (module.start === undefined) return;
+  const start = module.start;
+  if (start >= funcTypes.length) throw new CompileError('invalid', `unknown function ${start}`, 0);
+  const type = module.types[funcTypes[start]].composite;
+  if (type.kind !== 'func' || type.params.length !== 0 || type.results.length !== 0) {
+    throw new CompileError('invalid', `start function ${start} must have type [] -> []`, 0);
   }
+}
 
+/** Export names are unique; an exported function counts as declared. */
+function validateExports({ module, funcTypes, tables, memories, globals, tags, declaredFuncs }: Validation): void {
   const counts: Record<ExternKind, number> = {
     func: funcTypes.length,
     table: tables.length,
@@ -173,21 +252,6 @@ export function validate(module: Module): ModuleInfo {
     }
     if (kind === 'func') declaredFuncs.add(index);
   }
-
-  return {
-    canonicalTypes,
-    funcTypes,
-    tables,
-    memories,
-    globals,
-    tags,
-    importedFuncs,
-    importedTables,
-    importedMemories,
-    importedGlobals,
-    importedTags,
-    declaredFuncs,
-  };
 }
 
 /**
@@ -195,7 +259,7 @@ export function validate(module: Module): ModuleInfo {
  * (Supertype count and order are checked while canonicalizing.) Subtyping between the
  * canonical ids is by declaration, so types of one group can refer to each other here.
  */
-function validateSubTypes(module: Module, canonicalTypes: Int32Array): void {
+function validateSubTypes(module: Module, canonicalTypes: CanonicalTypeIds): void {
   for (let i = 0; i < module.types.length; i++) {
     const supertypes = module.types[i].supertypes;
     if (supertypes.length === 0) continue;

@@ -15,6 +15,7 @@ import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { defaultStrategy, strategyByName } from '../../variants/registry.ts';
 import type { Phase } from '../results-file.ts';
 import { moduleImports, moduleV8Imports, v8BytesOf, v8Unavailable, type BenchModule } from './bench-modules.ts';
+import { definedEntries } from '../../runtime/module/index-spaces.ts';
 
 export interface BenchRow {
   readonly strategy: string;
@@ -113,9 +114,9 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { run: () => un
   const globals = instance.globalCells;
   const globalCount = globals.bytes.length / GLOBAL_SLOT_BYTES;
   const { importedTables, importedMemories } = compiled.info;
-  const tables = instance.tables.slice(importedTables).map((t) => t.elements.slice(0, t.size));
-  const memories = instance.memories.slice(importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
-  const memoryBytes = instance.memories.slice(importedMemories).reduce((sum, m) => sum + m.bytes.length, 0);
+  const tables = definedEntries(instance.tables, importedTables).map((t) => t.elements.slice(0, t.size));
+  const memories = definedEntries(instance.memories, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
+  const memoryBytes = definedEntries(instance.memories, importedMemories).reduce((sum, m) => sum + m.bytes.length, 0);
   const run = () => {
     const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());

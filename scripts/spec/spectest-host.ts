@@ -3,10 +3,11 @@
 // script gets a fresh one in its own store.
 import { canonicalFuncTypeId } from '../../runtime/embedder/host-func-type.ts';
 import { writeGlobalValue } from '../../runtime/instance/global-value.ts';
-import type { NumType, RefType, TableType } from '../../runtime/module/module.ts';
+import type { NumType } from '../../runtime/module/module.ts';
+import type { CanonicalRefType, CanonicalTableType } from '../../runtime/module/type-registry.ts';
 import type { Extern, Store } from '../../runtime/instance/store.ts';
 
-const FUNCREF: RefType = { nullable: true, heap: 'func' };
+const FUNCREF: CanonicalRefType = { nullable: true, heap: 'func' };
 
 const PRINT_FUNCS: Record<string, readonly NumType[]> = {
   print: [],
@@ -37,7 +38,7 @@ export function createSpectest(store: Store): Map<string, Extern> {
     writeGlobalValue(store, global, value);
     exports.set(`global_${type}`, global);
   }
-  const table: TableType = { addressType: 'i32', limits: { min: 10, max: 20 }, element: FUNCREF };
+  const table: CanonicalTableType = { addressType: 'i32', limits: { min: 10, max: 20 }, element: FUNCREF };
   exports.set('table', store.createTable(table));
   exports.set('table64', store.createTable({ ...table, addressType: 'i64' }));
   exports.set('memory', store.createMemory({ addressType: 'i32', limits: { min: 1, max: 2 }, shared: false }));
