@@ -5,6 +5,7 @@ import { readLocals, scanInstructions } from './decode-code.ts';
 import { decodeConstExpr } from './decode-const-expr.ts';
 import type { BlockStack } from './decode-instruction.ts';
 import { decodeNameSection } from './decode-names.ts';
+import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 import {
   readGlobalType,
   readMemoryType,
@@ -71,11 +72,19 @@ export interface DecodeOptions {
    * using a data index require the data count section, are left for a body validator.
    */
   readonly checkBodies?: boolean;
+  /** Counts past these are refused at the section's count, before its entries are read. */
+  readonly limits?: ImplementationLimits;
 }
 
 /** Decodes a module, or throws a CompileError of kind 'malformed'. */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
   const checkBodies = options.checkBodies ?? true;
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const count = (name: keyof ImplementationLimits, what: string): number => {
+    const n = r.count();
+    checkLimit(limits, name, n, what);
+    return n;
+  };
   const r = new ByteReader(bytes);
   const blocks: BlockStack = [];
 
@@ -127,28 +136,31 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
         break;
       }
       case SECTION_TYPE: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) readRecType(r, types, recGroups);
+        const n = count('types', 'types');
+        for (let i = 0; i < n; i++) {
+          readRecType(r, types, recGroups);
+          checkLimit(limits, 'types', types.length, 'types');
+        }
         break;
       }
       case SECTION_IMPORT: {
-        const n = r.count();
+        const n = count('imports', 'imports');
         for (let i = 0; i < n; i++) imports.push(readImport(r));
         break;
       }
       case SECTION_FUNCTION: {
-        const n = r.count();
+        const n = count('functions', 'functions');
         funcs = new Array<number>(n);
         for (let i = 0; i < n; i++) funcs[i] = r.u32();
         break;
       }
       case SECTION_TABLE: {
-        const n = r.count();
+        const n = count('tables', 'tables');
         for (let i = 0; i < n; i++) tables.push(readTable(r, blocks));
         break;
       }
       case SECTION_MEMORY: {
-        const n = r.count();
+        const n = count('memories', 'memories');
         for (let i = 0; i < n; i++) {
           const offset = r.pos;
           memories.push({ type: readMemoryType(r), offset });
@@ -156,12 +168,12 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
         break;
       }
       case SECTION_TAG: {
-        const n = r.count();
+        const n = count('tags', 'tags');
         for (let i = 0; i < n; i++) tags.push(readTagType(r));
         break;
       }
       case SECTION_GLOBAL: {
-        const n = r.count();
+        const n = count('globals', 'globals');
         for (let i = 0; i < n; i++) {
           const offset = r.pos;
           const type = readGlobalType(r);
@@ -170,7 +182,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
         break;
       }
       case SECTION_EXPORT: {
-        const n = r.count();
+        const n = count('exports', 'exports');
         for (let i = 0; i < n; i++) exports.push(readExport(r));
         break;
       }
@@ -178,7 +190,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
         start = r.u32();
         break;
       case SECTION_ELEMENT: {
-        const n = r.count();
+        const n = count('elementSegments', 'element segments');
         for (let i = 0; i < n; i++) elements.push(readElementSegment(r, blocks));
         break;
       }
@@ -203,7 +215,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
       }
       case SECTION_DATA: {
         dataSectionAt = r.pos;
-        const n = r.count();
+        const n = count('dataSegments', 'data segments');
         for (let i = 0; i < n; i++) datas.push(readDataSegment(r, blocks));
         break;
       }
