@@ -100,7 +100,9 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   });
   const foldOffset = (expr: Parameters<typeof foldConstExpr>[0]): number | undefined => {
     const value = foldConstExpr(expr, { global: (index) => (index < importedGlobals ? undefined : folded[index - importedGlobals]), lazyFuncRefs: false });
-    return value === undefined ? undefined : addressOf(value);
+    const address = value === undefined ? undefined : addressOf(value);
+    // An offset past 2^53 is out of bounds: no image covers it, each instance traps.
+    return typeof address === 'bigint' ? undefined : address;
   };
 
   // A declarative segment is dropped at once, so it needs no per-instance work, unless
