@@ -48,12 +48,24 @@ export function stubExtern(store: Store, compiled: CompiledModule, entry: Import
 
 /** Resolves each import of `compiled` to a stub made for it. */
 export function stubImports(store: Store, compiled: CompiledModule): ImportResolver {
-  const externs = new Map<string, Extern>();
-  for (const entry of compiled.module.imports) {
+  return importsByName(compiled, (entry) => stubExtern(store, compiled, entry));
+}
+
+/**
+ * Resolves each import to the extern `make` makes for it (all made at once, so a bad one
+ * is reported before anything links). Imports of one name share one extern, as a JS
+ * import object gives them one value, except functions: a JS function serves every
+ * signature, so each function import gets one of its own type.
+ */
+export function importsByName(compiled: CompiledModule, make: (entry: Import, index: number) => Extern | undefined): ImportResolver {
+  const externs = new Map<string, Extern | undefined>();
+  const funcs = new Map<number, Extern | undefined>();
+  compiled.module.imports.forEach((entry, index) => {
     const key = importKey(entry.module, entry.name);
-    if (!externs.has(key)) externs.set(key, stubExtern(store, compiled, entry));
-  }
-  return (module, name) => externs.get(importKey(module, name));
+    if (entry.desc.kind === 'func') funcs.set(index, make(entry, index));
+    else if (!externs.has(key)) externs.set(key, make(entry, index));
+  });
+  return (module, name, index) => (funcs.has(index) ? funcs.get(index) : externs.get(importKey(module, name)));
 }
 
 function trappingFunc(store: Store, type: number, { module, name }: Import) {
