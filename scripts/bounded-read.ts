@@ -2,7 +2,7 @@
 // size, and anything else (a pipe, a device such as /dev/zero) is read only up to it,
 // where reading to the end would never stop or would exhaust memory first.
 import { open } from 'node:fs/promises';
-import { BadInput, UsageError } from './bad-input.ts';
+import { BadInput } from './bad-input.ts';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -11,11 +11,11 @@ export async function readBounded(path: string, maxBytes: number, limitName: str
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new UsageError(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new BadInput(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
     const stats = await handle.stat();
-    if (stats.isDirectory()) throw new UsageError(`${path}: is a folder, not a file`);
+    if (stats.isDirectory()) throw new BadInput(`${path}: is a folder, not a file`);
     const tooLarge = (): never => {
       throw new BadInput(`${path}: larger than the ${limitName} limit of ${maxBytes} bytes`);
     };

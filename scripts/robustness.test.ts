@@ -171,6 +171,13 @@ describe('wrong reject', () => {
     );
     expect(() => new v8Wasm.Instance(new v8Wasm.Module(bytes), { m: { f: () => {} } })).not.toThrow();
   });
+
+  it('one import name for a function and a global fails to link with --stub-imports, as with any one JS value in V8', () => {
+    const file = write('mixed-kinds.wat', '(module (import "m" "f" (func)) (import "m" "f" (global i32)))');
+    expectBadInput(instlab('inspect', file, '--stub-imports'), /LinkError: incompatible import type for "m" "f": expected global, got func/);
+    const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.import, [2, ...name('m'), ...name('f'), 0, 0, ...name('m'), ...name('f'), 3, 0x7f, 0]));
+    expect(() => new v8Wasm.Instance(new v8Wasm.Module(bytes), { m: { f: () => {} } })).toThrow(v8Wasm.LinkError as unknown as ErrorConstructor);
+  });
 });
 
 describe('messages', () => {

@@ -53,19 +53,25 @@ export function stubImports(store: Store, compiled: CompiledModule): ImportResol
 
 /**
  * Resolves each import to the extern `make` makes for it (all made at once, so a bad one
- * is reported before anything links). Imports of one name share one extern, as a JS
- * import object gives them one value, except functions: a JS function serves every
- * signature, so each function import gets one of its own type.
+ * is reported before anything links). Imports of one name share the extern made for the
+ * first of them, as a JS import object gives them one value, except functions after a
+ * function: a JS function serves every signature, so each gets one of its own type.
  */
 export function importsByName(compiled: CompiledModule, make: (entry: Import, index: number) => Extern | undefined): ImportResolver {
-  const externs = new Map<string, Extern | undefined>();
+  const byName = new Map<string, { kind: Import['desc']['kind']; extern: Extern | undefined }>();
   const funcs = new Map<number, Extern | undefined>();
   compiled.module.imports.forEach((entry, index) => {
     const key = importKey(entry.module, entry.name);
-    if (entry.desc.kind === 'func') funcs.set(index, make(entry, index));
-    else if (!externs.has(key)) externs.set(key, make(entry, index));
+    const first = byName.get(key);
+    if (first === undefined) {
+      const extern = make(entry, index);
+      byName.set(key, { kind: entry.desc.kind, extern });
+      if (entry.desc.kind === 'func') funcs.set(index, extern);
+    } else if (entry.desc.kind === 'func' && first.kind === 'func') {
+      funcs.set(index, make(entry, index));
+    }
   });
-  return (module, name, index) => (funcs.has(index) ? funcs.get(index) : externs.get(importKey(module, name)));
+  return (module, name, index) => (funcs.has(index) ? funcs.get(index) : byName.get(importKey(module, name))?.extern);
 }
 
 function trappingFunc(store: Store, type: number, { module, name }: Import) {
