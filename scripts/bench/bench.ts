@@ -96,7 +96,9 @@ export async function planBench(files: readonly string[], options: BenchOptions)
   if (new Set(slowdowns.map((s) => s.strategy)).size < slowdowns.length) throw new UsageError('--inject-slowdown names a strategy twice');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   const pin = options.pin === undefined ? null : checkPin(options.pin);
-  const out = options.out ?? fileURLToPath(new URL(`../../results/runs/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url));
+  // The process id keeps two runs started in the same millisecond from taking one name.
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  const out = options.out ?? fileURLToPath(new URL(`../../results/runs/${stamp}.json`, import.meta.url));
   // Checked before measuring: minutes of samples must not be lost to a bad --out.
   await checkWritable(out);
 
