@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { name, section, SECTION, sleb, uleb, wasmModule } from '../../runtime/binary/wasm-bytes.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
+import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { loadCorpus, type Seed } from './corpus.ts';
 import { fuzzMutant, signature } from './fuzz-case.ts';
 import { fuzz } from './fuzz.ts';
@@ -83,6 +84,16 @@ describe('outcomes of known modules', () => {
     const verdict = classify(bytes);
     expect(verdict.outcome).toBe('body validation');
     expect(verdict.detail).toMatch(/^ours: accept; V8: compile: CompileError: /);
+  });
+
+  it('a tag attribute written as an overlong zero: V8 lenient, where the spec (and this runtime) has a byte', () => {
+    // Found by the fuzzer: tag section, attribute 0x80 0x00 for 0x00, type 0.
+    const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.tag, [1, 0x80, 0x00, 0x00]));
+    expect(new v8Wasm.Module(bytes)).toBeDefined();
+    const verdict = classify(bytes);
+    expect(verdict.outcome).toBe('V8 lenient: LEB for a byte');
+    expect(verdict.detail).toMatch(/^ours: compile: CompileError: zero byte expected/);
+    expect(classify(wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.tag, [1, 0x01, 0x00]))).outcome).toBe('both reject: compile');
   });
 
   it('an out-of-bounds data segment: both trap at instantiation', () => {
