@@ -34,7 +34,7 @@ export interface ImplementationLimits {
   readonly arrayNewFixedLength: number;
   /** Supertypes above a type in its declared chain (V8: 63). */
   readonly subtypeDepth: number;
-  /** Elements of one table, defined, imported or made by the host (V8: 10,000,000), refused when compiling and allocating. */
+  /** Elements of one table, defined, imported or made by the host (V8: 10,000,000). */
   readonly tableElements: number;
   /**
    * Elements of one GC array. V8 allocates up to about 2^29 bytes; here each element is
@@ -43,8 +43,6 @@ export interface ImplementationLimits {
    * gigabytes to build and to describe.
    */
   readonly arrayElements: number;
-  /** Initial and maximum pages of a 64-bit memory, imported or defined (V8: 262,144, 16 GiB), refused when compiling. */
-  readonly memory64Pages: number;
   /** Bytes of one memory. V8 allows 4 GiB (memory32) and 16 GiB (memory64); a typed array here stops at 4 GiB. */
   readonly memoryBytes: number;
 }
@@ -68,7 +66,6 @@ export const DEFAULT_LIMITS: ImplementationLimits = Object.freeze({
   subtypeDepth: 63,
   tableElements: 10_000_000,
   arrayElements: 1 << 22,
-  memory64Pages: 262_144,
   memoryBytes: 4 * 1024 * 1024 * 1024,
 });
 

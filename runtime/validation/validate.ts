@@ -51,11 +51,11 @@ export function validate(module: Module, limits: ImplementationLimits = DEFAULT_
         funcTypes.push(desc.typeIndex);
         break;
       case 'table':
-        checkTableType(desc.type, typeCount, offset, limits);
+        checkTableType(desc.type, typeCount, offset);
         tables.push(desc.type);
         break;
       case 'memory':
-        checkMemoryType(desc.type, offset, limits);
+        checkMemoryType(desc.type, offset);
         memories.push(desc.type);
         break;
       case 'global':
@@ -86,7 +86,7 @@ export function validate(module: Module, limits: ImplementationLimits = DEFAULT_
   // Table initializers see only the imported globals.
   for (const table of module.tables) {
     const { type, init, offset } = table;
-    checkTableType(type, typeCount, offset, limits);
+    checkTableType(type, typeCount, offset);
     if (init !== undefined) constExprs.validate(init, type.element, importedGlobals);
     else if (!type.element.nullable) {
       throw typeMismatch(`table of non-defaultable type ${storageTypeName(type.element)} needs an initializer`, offset);
@@ -95,7 +95,7 @@ export function validate(module: Module, limits: ImplementationLimits = DEFAULT_
   }
 
   for (const { type, offset } of module.memories) {
-    checkMemoryType(type, offset, limits);
+    checkMemoryType(type, offset);
     memories.push(type);
   }
 
@@ -269,23 +269,16 @@ function checkTagType(module: Module, typeIndex: number, at: number): void {
   }
 }
 
-function checkTableType(t: TableType, typeCount: number, at: number, limits: ImplementationLimits): void {
+function checkTableType(t: TableType, typeCount: number, at: number): void {
   // An i64 table may have up to 2^64-1 elements, every value the binary format can hold.
   if (t.addressType === 'i32') checkLimits(t.limits, MAX_TABLE_SIZE_32, 'table size must be at most 2^32-1', at);
   else checkMinMax(t.limits, at);
   checkRefType(t.element, typeCount, at);
-  // V8 refuses a table, imported or defined, that starts past its limit when compiling.
-  checkLimit(limits, 'tableElements', t.limits.exact?.min ?? t.limits.min, 'initial table size');
 }
 
-function checkMemoryType(t: MemoryType, at: number, limits: ImplementationLimits): void {
+function checkMemoryType(t: MemoryType, at: number): void {
   if (t.addressType === 'i32') checkLimits(t.limits, MAX_PAGES_32, 'memory size must be at most 65536 pages (4GiB)', at);
-  else {
-    checkLimits(t.limits, MAX_PAGES_64, 'memory size must be at most 2^48 pages (256TiB)', at);
-    // As V8: a 64-bit memory may neither start nor be declared to grow past its limit.
-    checkLimit(limits, 'memory64Pages', t.limits.exact?.min ?? t.limits.min, 'initial memory size in pages');
-    if (t.limits.max !== undefined) checkLimit(limits, 'memory64Pages', t.limits.exact?.max ?? t.limits.max, 'maximum memory size in pages');
-  }
+  else checkLimits(t.limits, MAX_PAGES_64, 'memory size must be at most 2^48 pages (256TiB)', at);
   // Shared memories cannot move when they grow, so their reservation must be bounded.
   if (t.shared && t.limits.max === undefined) throw new CompileError('invalid', 'shared memory must have maximum', at);
 }

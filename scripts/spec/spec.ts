@@ -51,14 +51,9 @@ export const SKIP = {
   staleState: 'state after skipped execution',
   /** A command using a module or instance that an earlier command failed to make. */
   afterFailure: 'after failure',
-  /**
-   * A valid module past an implementation limit (runtime/implementation-limits.ts), which
-   * the spec allows an engine to refuse: V8 refuses these too (a table of 2^32-1).
-   */
-  implementationLimit: 'implementation limit',
 } as const;
 
-const EXCUSED: ReadonlySet<string> = new Set([SKIP.bodyValidation, SKIP.startTrap, SKIP.staleState, SKIP.implementationLimit]);
+const EXCUSED: ReadonlySet<string> = new Set([SKIP.bodyValidation, SKIP.startTrap, SKIP.staleState]);
 
 export const NOTE_START_NOT_RUN = 'start function not run';
 
@@ -348,9 +343,6 @@ class ScriptRun {
     try {
       return { outcome: PASSED, entry: { value: compile(command.source.bytes) } };
     } catch (error) {
-      if (error instanceof ResourceLimitError) {
-        return { outcome: skipped(SKIP.implementationLimit), entry: { unavailable: SKIP.implementationLimit } };
-      }
       return { outcome: unexpected('a valid module', error), entry: { unavailable: SKIP.afterFailure } };
     }
   }
