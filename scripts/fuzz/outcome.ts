@@ -76,6 +76,12 @@ export function classify(bytes: Uint8Array): Verdict {
   if (v8.phase === 'v8-limit') return verdict('V8 resource limit', ours, v8);
   // A Wasm 3.0 feature this Node's V8 has behind a flag (exnref in Node 24.9).
   if (/enable with --experimental-wasm-/.test(v8.error ?? '')) return verdict('V8 feature off', ours, v8);
+  // V8 applies some limits when compiling (a table of 10,000,001 elements, a 64-bit
+  // memory declared past 16 GiB), where this runtime applies its own when allocating.
+  if (/implementation limit/.test(v8.error ?? '')) {
+    const sides = strategies.map((strategy) => instantiateOurs(compiled, strategy, false));
+    return verdict(sides.some((side) => side.phase === 'limit') ? 'limit: V8 rejects too' : 'V8 resource limit', sides[0], v8);
+  }
   // We accept what V8 rejects: explained if V8 accepts the module once every body is trivial.
   return verdict(v8Wasm.validate(withTrivialBodies(bytes, compiled)) ? 'body validation' : 'disagreement', ours, v8);
 }
