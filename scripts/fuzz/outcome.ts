@@ -7,7 +7,7 @@ import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { CompileError, LinkError, ResourceLimitError, RuntimeError } from '../../runtime/errors.ts';
 import { describeInstance, type InstanceState } from '../../runtime/embedder/instance-state.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
-import { Store } from '../../runtime/instance/store.ts';
+import { PAGE_BYTES, Store } from '../../runtime/instance/store.ts';
 import { observableCopy, observedState } from '../../runtime/v8/observable-copy.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { uleb } from '../../runtime/binary/wasm-bytes.ts';
@@ -103,7 +103,7 @@ function compareInstances(compiled: CompiledModule): Verdict {
   } catch (error) {
     return verdict('crash', { phase: 'accept' }, { phase: 'crash', error: `observable copy: ${line(error)}` });
   }
-  const large = describedSize(compiled) > MAX_DESCRIBED_SIZE;
+  const large = tooLargeToDescribe(compiled);
   const sides = strategies.map((strategy) => instantiateOurs(copy, strategy, !large));
   const crashed = sides.find((side) => side.phase === 'crash');
   if (crashed !== undefined) return verdict('crash', crashed, { phase: 'accept' });
@@ -143,17 +143,19 @@ function compareRejections(ours: Side, v8: Side, compiled: CompiledModule): Verd
 }
 
 /**
- * Beyond this many table elements and memory kilobytes, an instance is not described on
- * either side: the description (and V8's, element by element through probes) would take
- * seconds per case, so only where each side stops is compared.
+ * Beyond this many table elements or memory bytes, an instance is not described on either
+ * side, only where each side stops is compared: describing a million elements (V8's one
+ * by one through probes) or hashing 655 MB of memory six times takes seconds per case,
+ * past the watchdog's limit on a busy machine.
  */
-const MAX_DESCRIBED_SIZE = 1_000_000;
+const MAX_DESCRIBED_ELEMENTS = 1_000_000;
+const MAX_DESCRIBED_MEMORY_BYTES = 64 * 2 ** 20;
 
-function describedSize(compiled: CompiledModule): number {
+function tooLargeToDescribe(compiled: CompiledModule): boolean {
   const { info } = compiled;
   const elements = info.tables.reduce((n, table) => n + table.limits.min, 0);
-  const kilobytes = info.memories.reduce((n, memory) => n + memory.limits.min * 64, 0);
-  return elements + kilobytes;
+  const bytes = info.memories.reduce((n, memory) => n + memory.limits.min * PAGE_BYTES, 0);
+  return elements > MAX_DESCRIBED_ELEMENTS || bytes > MAX_DESCRIBED_MEMORY_BYTES;
 }
 
 /**
