@@ -5,7 +5,7 @@
 import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BadInput } from './bad-input.ts';
+import { BadInput, UsageError } from './bad-input.ts';
 import { formatSummary } from './bench/summary-format.ts';
 import { summarizeResults } from './bench/summary.ts';
 import { readResults, type Results } from './results-file.ts';
@@ -21,7 +21,7 @@ export interface BaselineOptions {
 
 export function baselinePath(name: string, folder: string = BASELINES): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) || name.endsWith('.json')) {
-    throw new BadInput(`baseline name must be letters, digits, '.', '_' or '-' (no .json, no folders), not ${JSON.stringify(name)}`);
+    throw new UsageError(`baseline name must be letters, digits, '.', '_' or '-' (no .json, no folders), not ${JSON.stringify(name)}`);
   }
   return join(folder, `${name}.json`);
 }
@@ -107,7 +107,7 @@ export async function listBaselines(options: BaselineOptions): Promise<number> {
 /** `baseline show NAME`, or a results file's path (ending in .json) to show any run the same way. */
 export async function showBaseline(name: string, options: BaselineOptions & { format?: string }): Promise<number> {
   const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'md') throw new BadInput(`--format must be text or md, not ${format}`);
+  if (format !== 'text' && format !== 'md') throw new UsageError(`--format must be text or md, not ${format}`);
   const isFile = name.endsWith('.json');
   const results = isFile ? await readResults(name) : await readBaseline(name, options.baselines ?? BASELINES);
   const title = isFile ? name : `baseline ${name}`;

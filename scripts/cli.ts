@@ -2,7 +2,7 @@
 // 2 bad input or usage (one line naming the file and the problem; `--verbose` adds the
 // stack trace).
 import { Command, CommanderError } from 'commander';
-import { BadInput } from './bad-input.ts';
+import { BadInput, UsageError } from './bad-input.ts';
 // Each command's module is loaded when the command runs, so a quick command does not pay
 // for loading the workloads, the assemblers and the bench.
 
@@ -12,7 +12,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('WebAssembly instantiation lab: inspect, benchmark and compare instantiation strategies')
     .option('--verbose', 'print stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`instlab: ${text.replace(/^error: /, '')}`),
+    });
   let status = 0;
 
   program
@@ -187,9 +190,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return status;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      process.stderr.write(`${usageHint(program, argv)}\n`);
+      return 2;
+    }
     if (error instanceof BadInput) {
       process.stderr.write(`instlab: ${error.message}\n`);
+      if (error instanceof UsageError) process.stderr.write(`${usageHint(program, argv)}\n`);
       if (verbose) process.stderr.write(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
       return 2;
     }
@@ -211,6 +219,18 @@ function benchOptions(command: Command): Command {
     .option('--imports <file.json>', 'externs for the module files, as JSON (as inspect --imports)')
     .option('--stub-imports', 'give every import of the module files a default (as inspect --stub-imports)')
     .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)');
+}
+
+/** The second line of a usage error: where the usage of the command that was run is. */
+function usageHint(program: Command, argv: readonly string[]): string {
+  const words: string[] = [];
+  let command: Command | undefined = program;
+  for (const arg of argv.filter((a) => !a.startsWith('-'))) {
+    command = command.commands.find((c) => c.name() === arg);
+    if (command === undefined) break;
+    words.push(arg);
+  }
+  return `(instlab ${words.map((w) => `${w} `).join('')}--help shows the usage)`;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -5,7 +5,7 @@ import { describeInstance, type ExportState, type InstanceState } from '../runti
 import type { StateValue } from '../runtime/embedder/state-value.ts';
 import { Store, type ImportResolver } from '../runtime/instance/store.ts';
 import { stubImports } from '../runtime/embedder/stub-imports.ts';
-import { BadInput } from './bad-input.ts';
+import { BadInput, UsageError } from './bad-input.ts';
 import { readImportsFile } from './imports-file.ts';
 import { importsFromJson, ImportsJsonError } from '../workloads/imports-json.ts';
 import { resolveModule, type ResolvedModule } from './workloads.ts';
@@ -32,13 +32,13 @@ export interface InspectOptions {
 
 export async function inspectCommand(file: string, options: InspectOptions): Promise<number> {
   if (options.imports !== undefined && options.stubImports === true) {
-    throw new BadInput('--imports and --stub-imports exclude each other');
+    throw new UsageError('--imports and --stub-imports exclude each other');
   }
   const strategy = requireStrategy(options.strategy ?? DEFAULT_STRATEGY);
   const module = await resolveModule(file);
   if (options.showCode === true) {
     if (options.strategy !== undefined && options.strategy !== 'compiled') {
-      throw new BadInput('--show-code prints the compiled strategy\'s code; it takes no other --strategy');
+      throw new UsageError('--show-code prints the compiled strategy\'s code; it takes no other --strategy');
     }
     process.stdout.write(`${compiledSource(withFile(file, () => compile(module.bytes)))}\n`);
     return 0;
@@ -108,7 +108,8 @@ const SHOWN_ELEMENTS = 16;
 function formatState(file: string, state: InstanceState): string {
   const entries = Object.entries(state.exports);
   const lines = [`${file}: ${entries.length} export${entries.length === 1 ? '' : 's'}`];
-  const width = Math.max(0, ...entries.map(([name]) => name.length));
+  // Not Math.max(...names): spreading 100,000 exports as arguments overflows the stack.
+  const width = entries.reduce((widest, [name]) => Math.max(widest, name.length), 0);
   for (const [name, exp] of entries) lines.push(`  ${exp.kind.padEnd(6)} ${name.padEnd(width)}  ${formatExport(exp)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -135,5 +136,15 @@ function formatValue(value: StateValue): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return String(value);
   if ('func' in value) return `func ${value.func}`;
-  return JSON.stringify(value);
+  return JSON.stringify(shortened(value));
+}
+
+/** A GC object with at most SHOWN_ELEMENTS fields or elements per level: a line, not megabytes (--json has all). */
+function shortened(value: StateValue): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const list = 'fields' in value ? value.fields : 'elements' in value ? value.elements : undefined;
+  if (list === undefined) return value;
+  const shown: unknown[] = list.slice(0, SHOWN_ELEMENTS).map(shortened);
+  if (list.length > SHOWN_ELEMENTS) shown.push(`… ${list.length - SHOWN_ELEMENTS} more`);
+  return 'fields' in value ? { ...value, fields: shown } : { ...value, elements: shown };
 }

@@ -1,15 +1,11 @@
 // Where a module's bytes come from: a .wasm file, or a .wat file assembled here.
-import { readFile } from 'node:fs/promises';
 import { BadInput } from './bad-input.ts';
+import { readBounded } from './bounded-read.ts';
+import { DEFAULT_LIMITS } from '../runtime/implementation-limits.ts';
 import { assembleWat } from '../workloads/wat.ts';
 
 export async function loadModuleBytes(path: string): Promise<Uint8Array> {
-  let contents: Buffer;
-  try {
-    contents = await readFile(path);
-  } catch (error) {
-    throw new BadInput(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const contents = await readBounded(path, DEFAULT_LIMITS.moduleBytes, 'moduleBytes');
   if (path.endsWith('.wat') || path.endsWith('.wast')) {
     try {
       return await assembleWat(path, contents.toString('utf8'));

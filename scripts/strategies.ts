@@ -1,7 +1,7 @@
 // `instlab strategies`: the strategies by name, with what each does.
 import { DEFAULT_STRATEGY, strategies, strategyByName } from '../variants/registry.ts';
 import type { Strategy } from '../runtime/instance/initializer.ts';
-import { BadInput } from './bad-input.ts';
+import { UsageError } from './bad-input.ts';
 
 export function strategiesCommand(options: { json?: boolean }): number {
   if (options.json === true) {
@@ -20,7 +20,7 @@ export function strategiesCommand(options: { json?: boolean }): number {
 export function requireStrategy(name: string): Strategy {
   const strategy = strategyByName(name);
   if (strategy === undefined) {
-    throw new BadInput(`unknown strategy "${name}" (one of: ${strategies.map((s) => s.name).join(', ')})`);
+    throw new UsageError(`unknown strategy "${name}" (one of: ${strategies.map((s) => s.name).join(', ')})`);
   }
   return strategy;
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { WorkloadImports } from '../workloads/imports.ts';
 import { closeWorkloadNames, findWorkload, WORKLOADS, type Workload } from '../workloads/registry.ts';
 import { sourceLabel, workloadBytes } from '../workloads/workload-bytes.ts';
-import { BadInput } from './bad-input.ts';
+import { BadInput, UsageError } from './bad-input.ts';
 import { loadModuleBytes } from './module-source.ts';
 
 export interface WorkloadsOptions {
@@ -100,7 +100,7 @@ export async function resolveModule(nameOrPath: string): Promise<ResolvedModule>
   if (MODULE_FILE.test(nameOrPath) || existsSync(nameOrPath)) {
     return { name: nameOrPath, bytes: await loadModuleBytes(nameOrPath) };
   }
-  throw new BadInput(
+  throw new UsageError(
     `${nameOrPath}: not a workload and not a .wasm or .wat file; close matches: ${closeWorkloadNames(nameOrPath).join(', ')} ` +
       '(instlab workloads lists them all)',
   );

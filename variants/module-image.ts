@@ -90,7 +90,9 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   });
   const foldOffset: FoldOffset = (expr) => {
     const value = foldConstExpr(expr, context);
-    return value === undefined ? undefined : addressOf(value);
+    const address = value === undefined ? undefined : addressOf(value);
+    // An offset past 2^53 is out of bounds: no image covers it, each instance traps.
+    return typeof address === 'bigint' ? undefined : address;
   };
   // A declarative segment is dropped at once, so it needs no per-instance work, unless
   // its items allocate: the spec evaluates them, and that can run out of GC memory.

@@ -6,9 +6,9 @@
 // the way any import must.
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import { writeGlobalValue } from '../runtime/instance/global-value.ts';
-import type { AbsHeapType, Import } from '../runtime/module/module.ts';
+import type { AbsHeapType, Import, Limits } from '../runtime/module/module.ts';
 import type { Extern, ImportResolver, Store } from '../runtime/instance/store.ts';
-import { stubExtern } from '../runtime/embedder/stub-imports.ts';
+import { importsByName, stubExtern } from '../runtime/embedder/stub-imports.ts';
 import { toCanonicalGlobalType, toCanonicalTableType, type CanonicalValType } from '../runtime/module/type-registry.ts';
 import type { ImportsJson } from './imports.ts';
 
@@ -18,24 +18,31 @@ export class ImportsJsonError extends Error {
 }
 
 export function importsFromJson(store: Store, compiled: CompiledModule, json: ImportsJson, path: string): ImportResolver {
-  const externs = new Map<string, Extern>();
-  for (const entry of compiled.module.imports) {
+  return importsByName(compiled, (entry) => {
     const spec = json[entry.module]?.[entry.name];
-    if (spec === undefined) continue;
-    const key = JSON.stringify([entry.module, entry.name]);
-    if (externs.has(key)) continue;
+    if (spec === undefined) return undefined;
     try {
-      externs.set(key, externFromJson(store, compiled, entry, spec));
+      return externFromJson(store, compiled, entry, spec);
     } catch (error) {
       throw new ImportsJsonError(`${path}: import "${entry.module}" "${entry.name}": ${(error as Error).message}`);
     }
-  }
-  return (module, name) => externs.get(JSON.stringify([module, name]));
+  });
 }
+
+const FIELDS: Record<string, readonly string[]> = {
+  func: ['kind'],
+  global: ['kind', 'type', 'value', 'mutable'],
+  memory: ['kind', 'pages', 'maxPages'],
+  table: ['kind', 'type', 'size', 'maxSize'],
+};
 
 function externFromJson(store: Store, compiled: CompiledModule, entry: Import, spec: Record<string, unknown>): Extern {
   const canonical = compiled.info.canonicalTypes;
   const { desc } = entry;
+  const fields = typeof spec.kind === 'string' ? FIELDS[spec.kind] : undefined;
+  if (fields === undefined) throw new Error(`unknown kind ${JSON.stringify(spec.kind)} (expected func, global, memory or table)`);
+  const unknown = Object.keys(spec).find((field) => !fields.includes(field));
+  if (unknown !== undefined) throw new Error(`unknown field "${unknown}" for a ${spec.kind} (expected ${fields.join(', ')})`);
   switch (spec.kind) {
     case 'func':
       return stubExtern(store, compiled, entry);
@@ -43,30 +50,46 @@ function externFromJson(store: Store, compiled: CompiledModule, entry: Import, s
       const declared = desc.kind === 'global' ? toCanonicalGlobalType(desc.type, canonical) : undefined;
       const type = spec.type === undefined ? declared?.type : parseValType(spec.type);
       if (type === undefined) throw new Error('"type" is required for an import the module does not declare as a global');
-      const mutable = spec.mutable === undefined ? (declared?.mutable ?? false) : spec.mutable === true;
+      if (spec.mutable !== undefined && typeof spec.mutable !== 'boolean') throw new Error(`"mutable" must be true or false, not ${JSON.stringify(spec.mutable)}`);
+      const mutable = spec.mutable ?? declared?.mutable ?? false;
       const global = store.createGlobal({ type, mutable });
       if (spec.value !== undefined) writeGlobalValue(store, global, spec.value);
       return global;
     }
     case 'memory': {
       const declared = desc.kind === 'memory' ? desc.type : undefined;
-      const pages = spec.pages ?? declared?.limits.min ?? 0;
-      if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 0) throw new Error('"pages" must be a whole number');
-      const max = typeof spec.maxPages === 'number' ? spec.maxPages : declared?.limits.max;
-      return store.createMemory({ addressType: declared?.addressType ?? 'i32', shared: declared?.shared ?? false, limits: { min: pages, max } });
+      const addressType = declared?.addressType ?? 'i32';
+      const limits = limitsOf(spec, 'pages', 'maxPages', declared?.limits, addressType === 'i32' ? MAX_PAGES_32 : MAX_PAGES_64);
+      return store.createMemory({ addressType, shared: declared?.shared ?? false, limits });
     }
     case 'table': {
       const declared = desc.kind === 'table' ? toCanonicalTableType(desc.type, canonical) : undefined;
       const element = spec.type === undefined ? declared?.element : parseValType(spec.type);
       if (element === undefined || typeof element === 'string') throw new Error('a table needs a reference "type"');
-      const size = spec.size ?? declared?.limits.min ?? 0;
-      if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw new Error('"size" must be a whole number');
-      const max = typeof spec.maxSize === 'number' ? spec.maxSize : declared?.limits.max;
-      return store.createTable({ addressType: declared?.addressType ?? 'i32', element, limits: { min: size, max } });
+      const addressType = declared?.addressType ?? 'i32';
+      const limits = limitsOf(spec, 'size', 'maxSize', declared?.limits, addressType === 'i32' ? MAX_TABLE_SIZE_32 : Number.MAX_SAFE_INTEGER);
+      return store.createTable({ addressType, element, limits });
     }
-    default:
-      throw new Error(`unknown kind ${JSON.stringify(spec.kind)} (expected func, global, memory or table)`);
   }
+  throw new Error(`unknown kind ${JSON.stringify(spec.kind)}`);
+}
+
+const MAX_PAGES_32 = 0x1_0000;
+const MAX_PAGES_64 = 2 ** 48;
+const MAX_TABLE_SIZE_32 = 0xffff_ffff;
+
+/** A size and an optional maximum from `spec` (defaulting to the declared ones), each a whole number up to `bound`, the size at most the maximum. */
+function limitsOf(spec: Record<string, unknown>, sizeField: string, maxField: string, declared: Limits | undefined, bound: number): Limits {
+  const whole = (field: string, value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > bound) {
+      throw new Error(`"${field}" must be a whole number from 0 to ${bound}, not ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  const min = whole(sizeField, spec[sizeField] ?? declared?.min ?? 0);
+  const max = spec[maxField] !== undefined ? whole(maxField, spec[maxField]) : declared?.max;
+  if (max !== undefined && min > max) throw new Error(`"${sizeField}" ${min} is over the maximum ${max}`);
+  return { min, max };
 }
 
 const ABSTRACT_REFS: Record<string, { readonly nullable: boolean; readonly heap: AbsHeapType }> = {

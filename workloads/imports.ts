@@ -2,8 +2,8 @@
 // or given externs (the imports-file format of `inspect --imports`) with stubs for
 // whatever is not given.
 import type { CompiledModule } from '../runtime/module/compile.ts';
-import type { Extern, ImportResolver, Store } from '../runtime/instance/store.ts';
-import { stubExtern } from '../runtime/embedder/stub-imports.ts';
+import type { ImportResolver, Store } from '../runtime/instance/store.ts';
+import { importsByName, stubExtern } from '../runtime/embedder/stub-imports.ts';
 import { importsFromJson } from './imports-json.ts';
 
 /** `{"module": {"name": {"kind": "global", "type": "i32", "value": 7}}}` (design.md). */
@@ -28,14 +28,5 @@ export function givenImport(imports: WorkloadImports, module: string, name: stri
 export function resolveWorkloadImports(store: Store, compiled: CompiledModule, imports: WorkloadImports): ImportResolver {
   const given: ImportResolver =
     imports.kind === 'given' ? importsFromJson(store, compiled, imports.imports, 'workload imports') : () => undefined;
-  const externs = new Map<string, Extern>();
-  for (const entry of compiled.module.imports) {
-    const key = importKey(entry.module, entry.name);
-    if (!externs.has(key)) externs.set(key, given(entry.module, entry.name) ?? stubExtern(store, compiled, entry));
-  }
-  return (module, name) => externs.get(importKey(module, name));
-}
-
-function importKey(module: string, name: string): string {
-  return JSON.stringify([module, name]);
+  return importsByName(compiled, (entry, index) => given(entry.module, entry.name, index) ?? stubExtern(store, compiled, entry));
 }

@@ -38,6 +38,7 @@ export async function assembleWat(fileName: string, source: string): Promise<Uin
   try {
     bytes = await assembleWithWabt(fileName, source);
   } catch (wabtError) {
+    if (isSyntaxErrorEverywhere(wabtError)) throw wabtError;
     try {
       return watrCompile(source);
     } catch {
@@ -51,6 +52,14 @@ export async function assembleWat(fileName: string, source: string): Promise<Uin
   } catch {
     return bytes;
   }
+}
+
+/**
+ * A wabt error that no Wasm 3.0 feature wabt lacks would explain, so watr must not get a
+ * second try: watr reads a missing literal (`(i32.const)`) as 0 where wabt refuses it.
+ */
+function isSyntaxErrorEverywhere(error: unknown): boolean {
+  return error instanceof Error && /expected a numeric literal/.test(error.message);
 }
 
 async function assembleWithWabt(fileName: string, source: string): Promise<Uint8Array> {

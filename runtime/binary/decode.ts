@@ -5,6 +5,7 @@ import { readLocals, scanInstructions } from './decode-code.ts';
 import { decodeConstExpr } from './decode-const-expr.ts';
 import type { BlockStack } from './decode-instruction.ts';
 import { decodeNameSection } from './decode-names.ts';
+import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 import { emptyModule } from '../module/empty-module.ts';
 import {
   readGlobalType,
@@ -71,6 +72,8 @@ export interface DecodeOptions {
    * using a data index require the data count section, are left for a body validator.
    */
   readonly checkBodies?: boolean;
+  /** Counts past these are refused at the section's count, before its entries are read. */
+  readonly limits?: ImplementationLimits;
 }
 
 /** Decodes a module, or throws a CompileError of kind 'malformed'. */
@@ -80,6 +83,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Module {
     r: new ByteReader(bytes),
     blocks: [],
     checkBodies: options.checkBodies ?? true,
+    limits: options.limits ?? DEFAULT_LIMITS,
     // Every section is optional.
     module: emptyModule({ start: undefined, dataCount: undefined, customs, names: undefined, byteLength: bytes.length }),
     customs,
@@ -102,6 +106,7 @@ interface Decoder {
   readonly r: ByteReader;
   readonly blocks: BlockStack;
   readonly checkBodies: boolean;
+  readonly limits: ImplementationLimits;
   readonly module: ModuleFields;
   /** The module's custom sections, in order. */
   readonly customs: CustomSection[];
@@ -109,6 +114,13 @@ interface Decoder {
   codeSectionAt: number;
   dataSectionAt: number;
   firstDataUseAt: number;
+}
+
+/** A section's entry count, refused past its limit before any entry is read. */
+function sectionCount({ r, limits }: Decoder, name: keyof ImplementationLimits, what: string): number {
+  const n = r.count();
+  checkLimit(limits, name, n, what);
+  return n;
 }
 
 /** The magic number and the version. */
@@ -175,39 +187,47 @@ function readCustomSection({ r, module, customs }: Decoder, end: number): void {
   r.pos = end;
 }
 
-function readTypeSection({ r, module }: Decoder): void {
+function readTypeSection(d: Decoder): void {
+  const { r, module, limits } = d;
   const types: SubType[] = [];
   const recGroups: RecGroup[] = [];
-  const n = r.count();
-  for (let i = 0; i < n; i++) readRecType(r, types, recGroups);
+  const n = sectionCount(d, 'types', 'types');
+  for (let i = 0; i < n; i++) {
+    readRecType(r, types, recGroups);
+    checkLimit(limits, 'types', types.length, 'types');
+  }
   module.types = types;
   module.recGroups = recGroups;
 }
 
-function readImportSection({ r, module }: Decoder): void {
+function readImportSection(d: Decoder): void {
+  const { r, module } = d;
   const imports: Import[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'imports', 'imports');
   for (let i = 0; i < n; i++) imports.push(readImport(r));
   module.imports = imports;
 }
 
-function readFunctionSection({ r, module }: Decoder): void {
-  const n = r.count();
+function readFunctionSection(d: Decoder): void {
+  const { r, module } = d;
+  const n = sectionCount(d, 'functions', 'functions');
   const funcs = new Array<number>(n);
   for (let i = 0; i < n; i++) funcs[i] = r.u32();
   module.funcs = funcs;
 }
 
-function readTableSection({ r, blocks, module }: Decoder): void {
+function readTableSection(d: Decoder): void {
+  const { r, blocks, module } = d;
   const tables: TableDef[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'tables', 'tables');
   for (let i = 0; i < n; i++) tables.push(readTable(r, blocks));
   module.tables = tables;
 }
 
-function readMemorySection({ r, module }: Decoder): void {
+function readMemorySection(d: Decoder): void {
+  const { r, module } = d;
   const memories: MemoryDef[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'memories', 'memories');
   for (let i = 0; i < n; i++) {
     const offset = r.pos;
     memories.push({ type: readMemoryType(r), offset });
@@ -215,16 +235,18 @@ function readMemorySection({ r, module }: Decoder): void {
   module.memories = memories;
 }
 
-function readTagSection({ r, module }: Decoder): void {
+function readTagSection(d: Decoder): void {
+  const { r, module } = d;
   const tags: number[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'tags', 'tags');
   for (let i = 0; i < n; i++) tags.push(readTagType(r));
   module.tags = tags;
 }
 
-function readGlobalSection({ r, blocks, module }: Decoder): void {
+function readGlobalSection(d: Decoder): void {
+  const { r, blocks, module } = d;
   const globals: GlobalDef[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'globals', 'globals');
   for (let i = 0; i < n; i++) {
     const offset = r.pos;
     const type = readGlobalType(r);
@@ -233,9 +255,10 @@ function readGlobalSection({ r, blocks, module }: Decoder): void {
   module.globals = globals;
 }
 
-function readExportSection({ r, module }: Decoder): void {
+function readExportSection(d: Decoder): void {
+  const { r, module } = d;
   const exports: Export[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'exports', 'exports');
   for (let i = 0; i < n; i++) exports.push(readExport(r));
   module.exports = exports;
 }
@@ -244,9 +267,10 @@ function readStartSection({ r, module }: Decoder): void {
   module.start = r.u32();
 }
 
-function readElementSection({ r, blocks, module }: Decoder): void {
+function readElementSection(d: Decoder): void {
+  const { r, blocks, module } = d;
   const elements: ElementSegment[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'elementSegments', 'element segments');
   for (let i = 0; i < n; i++) elements.push(readElementSegment(r, blocks));
   module.elements = elements;
 }
@@ -281,7 +305,7 @@ function readDataSection(d: Decoder): void {
   const { r, blocks } = d;
   d.dataSectionAt = r.pos;
   const datas: DataSegment[] = [];
-  const n = r.count();
+  const n = sectionCount(d, 'dataSegments', 'data segments');
   for (let i = 0; i < n; i++) datas.push(readDataSegment(r, blocks));
   d.module.datas = datas;
 }

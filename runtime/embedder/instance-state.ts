@@ -56,7 +56,16 @@ function describeExport(instance: Instance, index: number, extern: Extern): Expo
       return {
         kind: 'memory',
         pages: extern.bytes.length / PAGE_BYTES,
-        sha256: createHash('sha256').update(extern.bytes).digest('hex'),
+        sha256: sha256(extern.bytes),
       };
   }
+}
+
+/** The hash takes at most 2^31 - 1 bytes per update, and a memory may hold 4 GiB. */
+const HASH_CHUNK_BYTES = 1 << 30;
+
+function sha256(bytes: Uint8Array): string {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_CHUNK_BYTES) hash.update(bytes.subarray(at, at + HASH_CHUNK_BYTES));
+  return hash.digest('hex');
 }

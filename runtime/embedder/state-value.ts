@@ -147,11 +147,15 @@ export function parseStateValue(store: Store, type: ValType, json: unknown): Val
   };
   switch (type) {
     case 'i32':
-      if (typeof json !== 'number' || !Number.isInteger(json)) return fail();
+      // Signed, or the unsigned reading of the same bits; anything else would wrap silently.
+      if (typeof json !== 'number' || !Number.isInteger(json) || json < -(2 ** 31) || json >= 2 ** 32) return fail();
       return json | 0;
-    case 'i64':
-      if (typeof json !== 'string' && typeof json !== 'number') return fail();
-      return BigInt.asIntN(64, BigInt(json));
+    case 'i64': {
+      const exact = typeof json === 'number' ? Number.isSafeInteger(json) : typeof json === 'string' && /^-?\d+$/.test(json);
+      const value = exact ? BigInt(json as string | number) : undefined;
+      if (value === undefined || value < -(2n ** 63n) || value >= 2n ** 64n) return fail();
+      return BigInt.asIntN(64, value);
+    }
     case 'f32':
       if (typeof json !== 'string' || !/^0x[0-9a-f]{1,8}$/i.test(json)) return fail();
       return Number(json) >>> 0;
@@ -166,7 +170,9 @@ export function parseStateValue(store: Store, type: ValType, json: unknown): Val
       const family = heapFamily(type.heap);
       if (typeof json !== 'object') return fail();
       if (family === 'extern' && 'extern' in json) return store.heap.allocateHost(json.extern);
-      if (family === 'any' && 'i31' in json && typeof json.i31 === 'number') return i31Ref(json.i31);
+      if (family === 'any' && 'i31' in json && Number.isInteger(json.i31) && (json.i31 as number) >= -(2 ** 30) && (json.i31 as number) < 2 ** 30) {
+        return i31Ref(json.i31 as number);
+      }
       return fail();
     }
   }

@@ -48,12 +48,30 @@ export function stubExtern(store: Store, compiled: CompiledModule, entry: Import
 
 /** Resolves each import of `compiled` to a stub made for it. */
 export function stubImports(store: Store, compiled: CompiledModule): ImportResolver {
-  const externs = new Map<string, Extern>();
-  for (const entry of compiled.module.imports) {
+  return importsByName(compiled, (entry) => stubExtern(store, compiled, entry));
+}
+
+/**
+ * Resolves each import to the extern `make` makes for it (all made at once, so a bad one
+ * is reported before anything links). Imports of one name share the extern made for the
+ * first of them, as a JS import object gives them one value, except functions after a
+ * function: a JS function serves every signature, so each gets one of its own type.
+ */
+export function importsByName(compiled: CompiledModule, make: (entry: Import, index: number) => Extern | undefined): ImportResolver {
+  const byName = new Map<string, { kind: Import['desc']['kind']; extern: Extern | undefined }>();
+  const funcs = new Map<number, Extern | undefined>();
+  compiled.module.imports.forEach((entry, index) => {
     const key = importKey(entry.module, entry.name);
-    if (!externs.has(key)) externs.set(key, stubExtern(store, compiled, entry));
-  }
-  return (module, name) => externs.get(importKey(module, name));
+    const first = byName.get(key);
+    if (first === undefined) {
+      const extern = make(entry, index);
+      byName.set(key, { kind: entry.desc.kind, extern });
+      if (entry.desc.kind === 'func') funcs.set(index, extern);
+    } else if (entry.desc.kind === 'func' && first.kind === 'func') {
+      funcs.set(index, make(entry, index));
+    }
+  });
+  return (module, name, index) => (funcs.has(index) ? funcs.get(index) : byName.get(importKey(module, name))?.extern);
 }
 
 function trappingFunc(store: Store, type: CanonicalTypeId, { module, name }: Import) {

@@ -6,7 +6,6 @@ import type { Instance } from '../instance/instance.ts';
 import { isGcManaged } from '../module/ref-family.ts';
 import type { RootScope, Rooted } from '../gc/root-scope.ts';
 import type { TableInst } from '../instance/store.ts';
-import { MAX_TABLE_ELEMENTS } from '../instance/allocate.ts';
 import type { GcHeap } from '../gc/heap.ts';
 import { tableElement } from '../instance/table-element.ts';
 
@@ -31,7 +30,8 @@ export function tableSet(scope: RootScope, table: TableInst, index: number, valu
 export function tableGrow(scope: RootScope, table: TableInst, delta: number, init: Rooted | null): number {
   const oldSize = table.size;
   const newSize = oldSize + delta;
-  const max = Math.min(table.type.limits.max ?? MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS);
+  const limit = scope.store.limits.tableElements;
+  const max = Math.min(table.type.limits.max ?? limit, limit);
   if (!Number.isInteger(delta) || delta < 0 || newSize > max) return -1;
   const raw = init === null ? 0 : init.raw;
   const counted = isGcManaged(table.type.element);

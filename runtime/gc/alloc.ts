@@ -26,9 +26,9 @@ export function allocateFilledArray(heap: GcHeap, typeId: CanonicalTypeId, value
   const layout = layoutOf(typeId) as ArrayLayout;
   const stored = storeField(layout.element, value);
   const bytes = layout.element.bytes * length;
-  // The size check comes before building the payload: a huge length must fail as an
-  // out-of-memory error, not by exhausting the JS heap.
-  heap.reserve(bytes, context);
+  // The size checks come before building the payload: a huge length must fail as an
+  // out-of-memory or limit error, not by exhausting the JS heap.
+  heap.reserveArray(length, bytes, context);
   const payload: FieldValue[] = new Array(length);
   for (let i = 0; i < length; i++) payload[i] = stored instanceof Uint8Array ? stored.slice() : stored;
   const raw = heap.allocate('array', typeId, bytes, payload, layout.childRefs, context);

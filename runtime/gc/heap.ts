@@ -16,6 +16,7 @@
 import { heapObjectId, heapRef, isHeapRef } from './raw-ref.ts';
 import { ResourceLimitError, EmbedderError, InternalError } from '../errors.ts';
 import type { CanonicalTypeId } from '../module/type-registry.ts';
+import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 
 export type ObjectKind = 'struct' | 'array' | 'host';
 
@@ -58,6 +59,8 @@ export interface GcHeapOptions {
    * release of everything an instance held). Empty unless a test passes it.
    */
   readonly removedBarriers?: ReadonlySet<Barrier>;
+  /** Implementation limits the heap enforces (`arrayElements`); the defaults are V8's where V8 has one. */
+  readonly limits?: ImplementationLimits;
 }
 
 /** The slot writes whose barrier a test may remove (`GcHeapOptions.removedBarriers`). */
@@ -111,6 +114,7 @@ const HOST_OBJECT_TYPE = -1 as CanonicalTypeId;
 
 export class GcHeap {
   readonly capacityBytes: number;
+  private readonly limits: ImplementationLimits;
   private readonly onHostRelease?: (value: unknown) => void;
   private readonly removedBarriers: ReadonlySet<Barrier> | undefined;
   private kinds: (ObjectKind | undefined)[] = [undefined];
@@ -136,6 +140,7 @@ export class GcHeap {
 
   constructor(options: GcHeapOptions = {}) {
     this.capacityBytes = options.capacityBytes ?? DEFAULT_GC_HEAP_BYTES;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
     this.onHostRelease = options.onHostRelease;
     this.removedBarriers = options.removedBarriers !== undefined && options.removedBarriers.size > 0 ? options.removedBarriers : undefined;
   }
@@ -204,6 +209,12 @@ export class GcHeap {
    */
   reserve(payloadBytes: number, context: AllocationContext): void {
     this.reserveBytes(payloadBytes, context.kind === 'scope');
+  }
+
+  /** Room for an array of `length` elements of `payloadBytes` in all, made before its payload is built. */
+  reserveArray(length: number, payloadBytes: number, context: AllocationContext): void {
+    checkLimit(this.limits, 'arrayElements', length, 'array elements');
+    this.reserve(payloadBytes, context);
   }
 
   private reserveBytes(payloadBytes: number, mayCollect: boolean): void {

@@ -1,7 +1,7 @@
 // Allocation: the instance's functions, tags, tables and memories, before any
 // initializer runs. Imports are bound first, so definitions follow them in every index
 // space.
-import { ResourceLimitError } from '../errors.ts';
+import { DEFAULT_LIMITS } from '../implementation-limits.ts';
 import type { Instance } from './instance.ts';
 import type { Extern, FuncInst, GlobalInst, MemoryInst, TableInst, TagInst } from './store.ts';
 import { toCanonicalTableType } from '../module/type-registry.ts';
@@ -45,22 +45,14 @@ export function allocateTags(instance: Instance): void {
   }
 }
 
-/** V8's limit on table size; a larger table is refused the way V8 refuses it. */
-export const MAX_TABLE_ELEMENTS = 10_000_000;
+/** The default limit on table size (the store's `limits` decide per store). */
+export const MAX_TABLE_ELEMENTS = DEFAULT_LIMITS.tableElements;
 
 /** Defined tables start null-filled; `initializeTables` applies their init expressions. */
 export function allocateTables(instance: Instance): void {
   const { info, module } = instance.module;
   for (const table of module.tables) {
-    const type = toCanonicalTableType(table.type, info.canonicalTypes);
-    if (type.limits.min > MAX_TABLE_ELEMENTS) {
-      throw new ResourceLimitError(
-        'table elements',
-        type.limits.min,
-        `table allocation failed: ${type.limits.min} elements is over the limit of ${MAX_TABLE_ELEMENTS}`,
-      );
-    }
-    instance.tables.push({ kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min });
+    instance.tables.push(instance.store.createTable(toCanonicalTableType(table.type, info.canonicalTypes)));
   }
 }
 

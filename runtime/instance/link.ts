@@ -22,7 +22,7 @@ export function resolveImports(compiled: CompiledModule, resolveImport: ImportRe
   const externs = new Array<Extern>(imports.length);
   for (let i = 0; i < imports.length; i++) {
     const { module, name, desc } = imports[i];
-    const extern = resolveImport(module, name);
+    const extern = resolveImport(module, name, i);
     if (extern === undefined) throw new LinkError(`unknown import ${describe(imports[i])}`, i);
     if (extern.kind !== desc.kind) {
       throw new LinkError(`incompatible import type for ${describe(imports[i])}: expected ${desc.kind}, got ${extern.kind}`, i);

@@ -11,14 +11,21 @@ import { copyIntoTable } from '../embedder/table-api.ts';
 export const EMPTY_REFS = new Uint32Array(0);
 export const EMPTY_BYTES = new Uint8Array(0);
 
-/** A segment offset as an unsigned address (i32 or i64 by the target's address type). */
-export function addressOf(value: Value): number {
-  return typeof value === 'bigint' ? Number(BigInt.asUintN(64, value)) : (value as number) >>> 0;
+/**
+ * A segment offset as an unsigned address (i32 or i64 by the target's address type): a
+ * number, or the exact bigint past 2^53, where a number would round (and a trap message
+ * would name an offset the module never had). Such an offset is out of bounds of any
+ * table or memory.
+ */
+export function addressOf(value: Value): number | bigint {
+  if (typeof value !== 'bigint') return (value as number) >>> 0;
+  const address = BigInt.asUintN(64, value);
+  return address <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(address) : address;
 }
 
 /** Applies an active element segment: traps if out of bounds, else copies with barriers. */
-export function applyElementSegment(instance: Instance, table: TableInst, offset: number, refs: Uint32Array): void {
-  if (offset + refs.length > table.size) {
+export function applyElementSegment(instance: Instance, table: TableInst, offset: number | bigint, refs: Uint32Array): void {
+  if (typeof offset === 'bigint' || offset + refs.length > table.size) {
     throw new RuntimeError(`out of bounds table access: element segment at offset ${offset}, table size ${table.size}`);
   }
   copyIntoTable(instance.store.heap, table, offset, refs);
@@ -26,8 +33,8 @@ export function applyElementSegment(instance: Instance, table: TableInst, offset
 }
 
 /** Applies an active data segment: traps if out of bounds, else copies. */
-export function applyDataSegment(instance: Instance, memory: MemoryInst, offset: number, bytes: Uint8Array, index: number): void {
-  if (offset + bytes.length > memory.bytes.length) {
+export function applyDataSegment(instance: Instance, memory: MemoryInst, offset: number | bigint, bytes: Uint8Array, index: number): void {
+  if (typeof offset === 'bigint' || offset + bytes.length > memory.bytes.length) {
     throw new RuntimeError(`out of bounds memory access: data segment ${index} at offset ${offset}`);
   }
   memory.bytes.set(bytes, offset);

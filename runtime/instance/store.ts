@@ -4,7 +4,8 @@
 import { GcHeap, type GcHeapOptions } from '../gc/heap.ts';
 import type { MemoryType } from '../module/module.ts';
 import type { CanonicalGlobalType, CanonicalTableType, CanonicalTypeId } from '../module/type-registry.ts';
-import { ResourceLimitError, InternalError } from '../errors.ts';
+import { InternalError } from '../errors.ts';
+import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 import type { Instance } from './instance.ts';
 import { GlobalCells } from './global-cells.ts';
 
@@ -52,8 +53,11 @@ export interface TagInst {
 
 export type Extern = FuncInst | GlobalInst | TableInst | MemoryInst | TagInst;
 
-/** Resolves an import; `undefined` means it is missing. */
-export type ImportResolver = (module: string, name: string) => Extern | undefined;
+/**
+ * Resolves an import; `undefined` means it is missing. `importIndex` tells apart imports
+ * of one name with different types (a JS function, for one, serves every signature).
+ */
+export type ImportResolver = (module: string, name: string, importIndex: number) => Extern | undefined;
 
 interface FuncRange {
   readonly base: number;
@@ -64,17 +68,21 @@ interface FuncRange {
 
 export interface StoreOptions {
   readonly gc?: GcHeapOptions;
+  /** Table and memory sizes past these are refused when allocated (the defaults are V8's). */
+  readonly limits?: ImplementationLimits;
 }
 
 export class Store {
   readonly heap: GcHeap;
+  readonly limits: ImplementationLimits;
   /** Materialized function objects by address; defined functions appear lazily. */
   private readonly funcs: (FuncInst | undefined)[] = [];
   /** Address ranges reserved by instances for their defined functions, ascending. */
   private readonly funcRanges: FuncRange[] = [];
 
   constructor(options: StoreOptions = {}) {
-    this.heap = new GcHeap(options.gc);
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.heap = new GcHeap({ limits: this.limits, ...options.gc });
   }
 
   /**
@@ -122,17 +130,19 @@ export class Store {
     return { kind: 'global', type, cells: new GlobalCells(1), slot: 0 };
   }
 
-  /** A host table, null-filled; the embedder fills it through table-api.ts (with barriers). */
+  /**
+   * A table, null-filled: defined tables come here at allocation, and host tables (the
+   * embedder fills them through table-api.ts, with barriers).
+   */
   createTable(type: CanonicalTableType): TableInst {
+    checkLimit(this.limits, 'tableElements', type.limits.exact?.min ?? type.limits.min, 'table allocation failed: elements');
     return { kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min };
   }
 
   createMemory(type: MemoryType): MemoryInst {
-    const byteLength = type.limits.min * PAGE_BYTES;
-    if (!Number.isSafeInteger(byteLength) || byteLength > MAX_MEMORY_BYTES) {
-      throw new ResourceLimitError('memory bytes', type.limits.min, `cannot allocate a memory of ${type.limits.min} pages (limit ${MAX_MEMORY_BYTES} bytes)`);
-    }
-    return { kind: 'memory', type, bytes: zeroedBytes(byteLength) };
+    const pages = type.limits.exact?.min ?? BigInt(type.limits.min);
+    checkLimit(this.limits, 'memoryBytes', pages * BigInt(PAGE_BYTES), `memory of ${pages} pages, bytes`);
+    return { kind: 'memory', type, bytes: zeroedBytes(type.limits.min * PAGE_BYTES) };
   }
 
   private rangeOf(address: number): FuncRange {
@@ -167,5 +177,3 @@ function zeroedBytes(byteLength: number): Uint8Array {
   return new Uint8Array(new ArrayBuffer(byteLength, { maxByteLength: byteLength }));
 }
 
-/** Larger memories are refused rather than attempted (V8's limit for a 32-bit memory). */
-const MAX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;

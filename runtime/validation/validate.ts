@@ -4,6 +4,7 @@
 import { minWithinMax } from './limits.ts';
 import { CompileError } from '../errors.ts';
 import type {
+  ConstExpr,
   ExternKind,
   GlobalType,
   Limits,
@@ -19,6 +20,7 @@ import { canonicalizeTypes, canonicalType, toCanonicalRefType, type CanonicalTyp
 import { storageTypeName } from '../module/type-names.ts';
 import { ConstExprValidator } from './validate-const-expr.ts';
 import { definedAt, wholeIndex } from '../module/index-spaces.ts';
+import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 
 const MAX_PAGES_32 = 0x1_0000;
 const MAX_PAGES_64 = 2 ** 48;
@@ -32,7 +34,8 @@ const MAX_TABLE_SIZE_32 = 0xffff_ffff;
  * Module fields without a byte offset of their own (types, function and tag
  * declarations) report offset 0.
  */
-export function validate(module: Module): ModuleInfo {
+export function validate(module: Module, limits: ImplementationLimits = DEFAULT_LIMITS): ModuleInfo {
+  checkTypeLimits(module, limits);
   const canonicalTypes = canonicalizeTypes(module);
   validateSubTypes(module, canonicalTypes);
   const spaces = validateImports(module);
@@ -48,6 +51,8 @@ export function validate(module: Module): ModuleInfo {
   validateDataCount(module);
   validateStart(v);
   validateExports(v);
+  // After the operand checks: an array.new_fixed short of operands is a type error first.
+  checkArrayNewFixedLimit(module, limits);
   return {
     canonicalTypes,
     funcTypes: spaces.funcTypes,
@@ -58,6 +63,38 @@ export function validate(module: Module): ModuleInfo {
     ...imported,
     declaredFuncs: v.declaredFuncs,
   };
+}
+
+/**
+ * Sizes of types past what V8 compiles. The subtyping depth comes first: canonicalizing
+ * a long chain of subtypes costs time and memory quadratic in its length, and V8 refuses
+ * chains deeper than its limit.
+ */
+function checkTypeLimits(module: Module, limits: ImplementationLimits): void {
+  const depths = new Int32Array(module.types.length);
+  for (let i = 0; i < module.types.length; i++) {
+    const { supertypes, composite } = module.types[i];
+    // A forward or self supertype is refused while canonicalizing; here it adds no depth.
+    const s = supertypes[0];
+    if (s !== undefined && s < i) {
+      depths[i] = depths[s] + 1;
+      checkLimit(limits, 'subtypeDepth', depths[i], `type ${i}: subtyping depth`);
+    }
+    if (composite.kind === 'struct') checkLimit(limits, 'structFields', composite.fields.length, `type ${i}: struct fields`);
+    if (composite.kind === 'func') {
+      checkLimit(limits, 'functionParams', composite.params.length, `type ${i}: function parameters`);
+      checkLimit(limits, 'functionResults', composite.results.length, `type ${i}: function results`);
+    }
+  }
+}
+
+function checkArrayNewFixedLimit(module: Module, limits: ImplementationLimits): void {
+  const check = (expr: ConstExpr | undefined): void => {
+    for (const op of expr?.ops ?? []) if (op.op === 'array.new_fixed') checkLimit(limits, 'arrayNewFixedLength', op.length, 'array.new_fixed length');
+  };
+  for (const global of module.globals) check(global.init);
+  for (const table of module.tables) check(table.init);
+  for (const segment of module.elements) if (segment.items.kind === 'exprs') for (const expr of segment.items.exprs) check(expr);
 }
 
 /** The index spaces as validation builds them: imports first, then definitions. */

@@ -16,7 +16,7 @@ import { findWorkload, WORKLOADS } from '../../workloads/registry.ts';
 import { workloadBytes } from '../../workloads/workload-bytes.ts';
 import type { CompiledModule } from '../../runtime/module/compile.ts';
 import type { ImportResolver } from '../../runtime/instance/store.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput, UsageError } from '../bad-input.ts';
 import { readImportsFile } from '../imports-file.ts';
 import { loadModuleBytes } from '../module-source.ts';
 
@@ -44,7 +44,7 @@ export function selectWorkloads(globs: readonly string[], files: readonly string
   if (globs.length === 0) return files.length === 0 ? WORKLOADS.map(workloadModule) : [];
   const patterns = globs.map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
   const selected = WORKLOADS.filter((w) => patterns.some((p) => p.test(w.name)));
-  if (selected.length === 0) throw new BadInput(`no workload matches ${globs.join(', ')} (instlab workloads lists them)`);
+  if (selected.length === 0) throw new UsageError(`no workload matches ${globs.join(', ')} (instlab workloads lists them)`);
   return selected.map(workloadModule);
 }
 
@@ -58,9 +58,9 @@ function workloadModule(workload: (typeof WORKLOADS)[number]): BenchModule {
 
 /** Module files, each instantiated with the imports file, stubs, or (if neither) no imports. */
 export async function fileModules(files: readonly string[], options: FileImportOptions): Promise<BenchModule[]> {
-  if (options.imports !== undefined && options.stubImports === true) throw new BadInput('--imports and --stub-imports exclude each other');
+  if (options.imports !== undefined && options.stubImports === true) throw new UsageError('--imports and --stub-imports exclude each other');
   if (files.length === 0 && (options.imports !== undefined || options.stubImports === true)) {
-    throw new BadInput(`${options.imports === undefined ? '--stub-imports' : '--imports'} applies to module files; none given`);
+    throw new UsageError(`${options.imports === undefined ? '--stub-imports' : '--imports'} applies to module files; none given`);
   }
   const imports: BenchModule['imports'] =
     options.imports !== undefined
@@ -146,7 +146,7 @@ export function parseShard(text: string): Shard {
   const index = match === null ? NaN : Number(match[1]);
   const count = match === null ? NaN : Number(match[2]);
   if (!(count >= 1 && count <= 1000 && index >= 1 && index <= count)) {
-    throw new BadInput(`--shard must be I/N with 1 ≤ I ≤ N ≤ 1000, not ${text}`);
+    throw new UsageError(`--shard must be I/N with 1 ≤ I ≤ N ≤ 1000, not ${text}`);
   }
   return { index, count };
 }

@@ -9,7 +9,7 @@ import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 import { compile } from '../../runtime/module/compile.ts';
 import { strategies as allStrategies } from '../../variants/registry.ts';
 import { findWorkload } from '../../workloads/registry.ts';
-import { BadInput, wholeNumber } from '../bad-input.ts';
+import { BadInput, wholeNumber, UsageError } from '../bad-input.ts';
 import { RESULTS_SCHEMA, checkWritable, writeResults, type ResultRow, type Results, type ResultsConfig, type Unavailable, type WorkloadInfo } from '../results-file.ts';
 import { summarizeProcesses } from '../statistics.ts';
 import { requireStrategy } from '../strategies.ts';
@@ -57,7 +57,7 @@ export const rowsPerModule = (strategies: number) => 2 * strategies + 3;
 
 export async function benchCommand(files: readonly string[], options: BenchOptions): Promise<number> {
   const format = (options.format ?? 'text') as SummaryFormat;
-  if (!FORMATS.includes(format)) throw new BadInput(`--format must be one of ${FORMATS.join(', ')}, not ${options.format}`);
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not ${options.format}`);
   const { results, out } = await runBench(files, options);
   process.stdout.write(formatSummary(summarizeResults(results), format));
   process.stderr.write(`results: ${out}\n`);
@@ -99,10 +99,12 @@ export async function planBench(files: readonly string[], options: BenchOptions)
   const samples = options.samples === undefined ? null : wholeNumber('--samples', options.samples, 0, 1, 100_000);
   const seed = wholeNumber('--seed', options.seed, Date.now() % 2 ** 31, 0, 2 ** 32 - 1);
   const slowdowns = (options.injectSlowdown ?? []).map((text) => parseSlowdown(text, strategies));
-  if (new Set(slowdowns.map((s) => s.strategy)).size < slowdowns.length) throw new BadInput('--inject-slowdown names a strategy twice');
+  if (new Set(slowdowns.map((s) => s.strategy)).size < slowdowns.length) throw new UsageError('--inject-slowdown names a strategy twice');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   const pin = options.pin === undefined ? null : checkPin(options.pin);
-  const out = options.out ?? fileURLToPath(new URL(`../../results/runs/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url));
+  // The process id keeps two runs started in the same millisecond from taking one name.
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  const out = options.out ?? fileURLToPath(new URL(`../../results/runs/${stamp}.json`, import.meta.url));
   // Checked before measuring: minutes of samples must not be lost to a bad --out.
   await checkWritable(out);
 

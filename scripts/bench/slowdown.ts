@@ -3,7 +3,7 @@
 // is real CPU work (a dependent integer loop the JIT cannot remove), not a sleep, and is
 // sized per row and process from that row's own warm call time: PCT % of a 2 µs row and of
 // a 2 ms row are both PCT %.
-import { BadInput } from '../bad-input.ts';
+import { UsageError } from '../bad-input.ts';
 
 export interface Slowdown {
   readonly strategy: string;
@@ -24,10 +24,10 @@ export interface Injection {
 
 export function parseSlowdown(text: string, strategies: readonly string[]): Slowdown {
   const match = /^([a-z][a-z0-9-]*)=(\d+(?:\.\d+)?)$/.exec(text);
-  if (match === null) throw new BadInput(`--inject-slowdown must be NAME=PCT (e.g. cached=10), not ${text}`);
+  if (match === null) throw new UsageError(`--inject-slowdown must be NAME=PCT (e.g. cached=10), not ${text}`);
   const percent = Number(match[2]);
-  if (!strategies.includes(match[1])) throw new BadInput(`--inject-slowdown ${text}: ${match[1]} is not a measured strategy (${strategies.join(', ')})`);
-  if (!(percent > 0 && percent <= 1000)) throw new BadInput(`--inject-slowdown ${text}: PCT must be in (0, 1000]`);
+  if (!strategies.includes(match[1])) throw new UsageError(`--inject-slowdown ${text}: ${match[1]} is not a measured strategy (${strategies.join(', ')})`);
+  if (!(percent > 0 && percent <= 1000)) throw new UsageError(`--inject-slowdown ${text}: PCT must be in (0, 1000]`);
   return { strategy: match[1], percent };
 }
 

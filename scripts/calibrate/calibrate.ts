@@ -10,7 +10,7 @@
 // wise, as the gate's correction promises); a detection is an injected row called
 // regressed. The comparisons share processes, so they are not independent: the rates are
 // estimates of what a check on this machine does, with the counts stated beside them.
-import { BadInput, wholeNumber } from '../bad-input.ts';
+import { wholeNumber, UsageError } from '../bad-input.ts';
 import { quantile, sortedNumbers } from '../statistics.ts';
 import { planBench, runBench, type BenchOptions } from '../bench/bench.ts';
 import { measurePaired } from '../check/paired-run.ts';
@@ -86,7 +86,7 @@ export async function calibrateCommand(options: CalibrateOptions): Promise<numbe
   const measured = wholeNumber('--processes', options.processes, quick ? 10 : 12, 1, 1000);
   const seed = wholeNumber('--seed', options.seed, Date.now() % 2 ** 31, 0, 2 ** 31);
   const perSide = wholeNumber('--per-side', options.perSide, quick ? 2 : 3, 1, 1000);
-  if (measured < 2 * perSide) throw new BadInput(`--processes must be at least ${2 * perSide} (two disjoint sets of ${perSide})`);
+  if (measured < 2 * perSide) throw new UsageError(`--processes must be at least ${2 * perSide} (two disjoint sets of ${perSide})`);
   const folder = options.keep ?? (await mkdtemp(join(tmpdir(), 'instlab-calibrate-')));
   try {
     const bench: BenchOptions = { quick, workload: CALIBRATION_WORKLOADS, processes: String(measured), seed: String(seed) };

@@ -3,7 +3,7 @@
 // configuration (workloads, strategies, processes, samples, quick); against a revision
 // both sides are measured paired, in the same processes (paired-run.ts).
 import { join } from 'node:path';
-import { BadInput } from '../bad-input.ts';
+import { UsageError } from '../bad-input.ts';
 import { invocation } from '../format.ts';
 import { baselinePath, BASELINES, readBaseline } from '../baseline.ts';
 import { runBench, type BenchOptions } from '../bench/bench.ts';
@@ -20,7 +20,7 @@ export interface CheckOptions extends BenchOptions, Omit<CompareFlags, 'format' 
 }
 
 export async function checkCommand(files: readonly string[], options: CheckOptions): Promise<number> {
-  if ((options.baseline === undefined) === (options.against === undefined)) throw new BadInput('check needs one of --baseline NAME or --against REV');
+  if ((options.baseline === undefined) === (options.against === undefined)) throw new UsageError('check needs one of --baseline NAME or --against REV');
   // Compare's flags are checked before minutes of measuring.
   const { options: compareOptions, format } = parseCompareFlags({ threshold: options.threshold, confidence: options.confidence, format: options.compareFormat });
   let base: Results;

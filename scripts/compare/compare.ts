@@ -2,7 +2,7 @@
 // when any row regressed, 2 for unusable input (the CLI maps BadInput), else 0.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadInput, wholeNumber } from '../bad-input.ts';
+import { BadInput, wholeNumber, UsageError } from '../bad-input.ts';
 import { invocation } from '../format.ts';
 import { readResults, type Results } from '../results-file.ts';
 import { compareResults, DEFAULT_COMPARE, type CompareOptions, type CompareReport } from './compare-results.ts';
@@ -22,11 +22,11 @@ export interface ParsedCompareFlags {
 
 export function parseCompareFlags(flags: CompareFlags): ParsedCompareFlags {
   const format = (flags.format ?? 'text') as CompareFormat;
-  if (!COMPARE_FORMATS.includes(format)) throw new BadInput(`--format must be one of ${COMPARE_FORMATS.join(', ')}, not ${flags.format}`);
+  if (!COMPARE_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${COMPARE_FORMATS.join(', ')}, not ${flags.format}`);
   const threshold = flags.threshold === undefined ? DEFAULT_COMPARE.threshold * 100 : decimal(flags.threshold);
-  if (!(threshold > 0 && threshold < 100)) throw new BadInput(`--threshold is a percentage above 0 and below 100, not ${flags.threshold}`);
+  if (!(threshold > 0 && threshold < 100)) throw new UsageError(`--threshold is a percentage above 0 and below 100, not ${flags.threshold}`);
   const confidence = flags.confidence === undefined ? DEFAULT_COMPARE.confidence : decimal(flags.confidence);
-  if (!(confidence >= 0.5 && confidence < 1)) throw new BadInput(`--confidence is a fraction from 0.5 to below 1 (e.g. 0.99), not ${flags.confidence}`);
+  if (!(confidence >= 0.5 && confidence < 1)) throw new UsageError(`--confidence is a fraction from 0.5 to below 1 (e.g. 0.99), not ${flags.confidence}`);
   const seed = wholeNumber('--seed', flags.seed, DEFAULT_COMPARE.seed, 0, 2 ** 32 - 1);
   return { options: { ...DEFAULT_COMPARE, threshold: threshold / 100, confidence, seed }, format };
 }

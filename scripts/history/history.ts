@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadInput } from '../bad-input.ts';
+import { BadInput, UsageError } from '../bad-input.ts';
 import { formatDuration } from '../format.ts';
 import { readResults, type Results } from '../results-file.ts';
 import { quantile, sortedNumbers } from '../statistics.ts';
@@ -49,10 +49,10 @@ export interface HistoryReport {
 
 export async function historyCommand(inputs: readonly string[], options: HistoryOptions): Promise<number> {
   const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new BadInput(`--format must be text or json, not ${format}`);
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
   const significance = options.significance === undefined ? DEFAULT_DETECTOR.significance : /^0?\.\d+$/.test(options.significance) ? Number(options.significance) : NaN;
   if (!(significance > 0 && significance < 0.5)) {
-    throw new BadInput(`--significance is a fraction between 0 and 0.5 (e.g. 0.01), not ${options.significance}`);
+    throw new UsageError(`--significance is a fraction between 0 and 0.5 (e.g. 0.01), not ${options.significance}`);
   }
   const metric = options.metric === undefined ? undefined : parseMetric(options.metric);
   const report = historyOf(await loadHistory(inputs), metric, significance);
@@ -74,7 +74,7 @@ export function parseMetric(text: string): { workload: string; strategy: string;
   const phase = parts.pop();
   const strategy = parts.pop();
   if (parts.length === 0 || (phase !== 'compile' && phase !== 'instantiate') || !strategy) {
-    throw new BadInput(`--metric is WORKLOAD:STRATEGY:PHASE (phase compile or instantiate), not ${text}`);
+    throw new UsageError(`--metric is WORKLOAD:STRATEGY:PHASE (phase compile or instantiate), not ${text}`);
   }
   return { workload: parts.join(':'), strategy, phase };
 }

@@ -125,28 +125,35 @@ export function readSExprs(text: string, file: string): SExpr[] {
     return { kind: 'atom', text: text.slice(start, pos), line };
   };
 
-  const readList = (): SExpr => {
-    const start = line;
-    const items: SExpr[] = [];
-    pos++; // opening paren
-    for (;;) {
-      skipBlank();
-      if (pos >= text.length) fail('unclosed parenthesis', start);
-      if (text[pos] === ')') {
-        pos++;
-        return { kind: 'list', items, line: start };
-      }
-      items.push(readItem());
-    }
-  };
-
+  // Lists nest without recursion, on a stack of the open ones: a script of 200,000 `(`
+  // must be an error about the script, not a stack overflow.
   const readItem = (): SExpr => {
-    const c = text[pos];
-    if (c === '(') return readList();
-    if (c === '"') return readString();
-    if (c === ')') return fail('unexpected )');
-    if (c === ';') return fail('unexpected ;');
-    return readAtom();
+    const open: { items: SExpr[]; line: number }[] = [];
+    for (;;) {
+      if (open.length > 0) {
+        skipBlank();
+        if (pos >= text.length) fail('unclosed parenthesis', open[open.length - 1].line);
+      }
+      const c = text[pos];
+      let item: SExpr;
+      if (c === '(') {
+        open.push({ items: [], line });
+        pos++;
+        continue;
+      } else if (c === ')') {
+        const list = open.pop() ?? fail('unexpected )');
+        pos++;
+        item = { kind: 'list', items: list.items, line: list.line };
+      } else if (c === '"') {
+        item = readString();
+      } else if (c === ';') {
+        return fail('unexpected ;');
+      } else {
+        item = readAtom();
+      }
+      if (open.length === 0) return item;
+      open[open.length - 1].items.push(item);
+    }
   };
 
   const result: SExpr[] = [];

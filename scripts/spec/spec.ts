@@ -108,7 +108,10 @@ export function runSpecFile(path: string, strategy?: Strategy): SpecFileResult {
     throw new SpecScriptError(path, undefined, `cannot read: ${(error as Error).message}`);
   }
   const file = basename(path);
-  return new ScriptRun(file, strategy).run(parseScript(text, file));
+  const commands = parseScript(text, file);
+  // "0 passed" with exit 0 would read as success for a file that tested nothing.
+  if (commands.length === 0) throw new SpecScriptError(path, undefined, 'no commands: not a spec script (.wast commands such as (module binary …))');
+  return new ScriptRun(file, strategy).run(commands);
 }
 
 export function runSpecFiles(paths: readonly string[], strategy?: Strategy): SpecRunResult {

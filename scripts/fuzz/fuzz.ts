@@ -1,0 +1,218 @@
+// `npm run fuzz -- [--seconds S] [--seed N] [--corpus DIR] [--findings DIR] [--case-seconds S]`:
+// differential fuzzing of our runtime against V8. A worker thread runs mutants; this
+// thread watches it: a case running past the per-case limit is a hang (the worker is
+// stopped and a new one goes on after it), a worker that dies is a crash, and the
+// process's RSS is sampled to show whether memory grows across cases. Findings go to a
+// folder as minimized .wasm files, each with a one-line .txt beside it.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { BadInput, wholeNumber } from '../bad-input.ts';
+import { loadCorpus } from './corpus.ts';
+import { MutantSource } from './mutant.ts';
+import { FINDINGS, OUTCOMES, type Outcome } from './outcome.ts';
+import { signature, type Finding } from './fuzz-case.ts';
+import type { WorkerInput, WorkerMessage } from './fuzz-worker.ts';
+import { rssVerdict, type RssSample } from './rss.ts';
+
+const DEFAULT_FINDINGS = fileURLToPath(new URL('../../results/fuzz-findings/', import.meta.url));
+const WATCH_EVERY_MS = 200;
+const CORPUS_LOAD_GRACE_MS = 120_000;
+/** The worker's JS heap: past it the worker dies (a crash finding) instead of the process. */
+const WORKER_HEAP_MB = 3072;
+
+interface FuzzOptions {
+  readonly seconds: number;
+  readonly seed: number;
+  readonly corpus?: string;
+  readonly findings: string;
+  readonly caseSeconds: number;
+  /** Fewer seeds (corpus.ts), which load in a fraction of the time. */
+  readonly smallCorpus?: boolean;
+}
+
+export interface FuzzReport {
+  readonly counts: Record<Outcome, number>;
+  readonly mutants: number;
+  readonly seconds: number;
+  readonly peakRssBytes: number;
+  readonly rss: readonly RssSample[];
+  readonly written: readonly string[];
+}
+
+export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const seen = new Set<string>();
+  const written: string[] = [];
+  const rss: RssSample[] = [];
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  // The main thread makes a hang's mutant again from its index.
+  const source = new MutantSource(await loadCorpus({ folder: options.corpus, small: options.smallCorpus }));
+  const record = (finding: Finding): void => {
+    const path = writeFinding(options.findings, finding, options.seed);
+    if (path !== undefined) written.push(path);
+  };
+  let next = 0;
+  while (performance.now() < deadline) {
+    next = await runWorker(options, next, seen, deadline, counts, record, rss, started, source);
+  }
+  const mutants = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    counts,
+    mutants,
+    seconds: (performance.now() - started) / 1000,
+    peakRssBytes: Math.max(0, ...rss.map((s) => s.bytes)),
+    rss,
+    written,
+  };
+}
+
+/** Runs one worker from mutant `start` until the deadline, a hang or its death; returns the next mutant to run. */
+function runWorker(
+  options: FuzzOptions,
+  start: number,
+  seen: Set<string>,
+  deadline: number,
+  counts: Record<Outcome, number>,
+  record: (finding: Finding) => void,
+  rss: RssSample[],
+  started: number,
+  source: MutantSource,
+): Promise<number> {
+  const control = new SharedArrayBuffer(8);
+  const clock = new SharedArrayBuffer(8);
+  const controlView = new Int32Array(control);
+  const clockView = new Float64Array(clock);
+  // Until its first case, the worker loads the corpus: that is no hang.
+  clockView[0] = performance.timeOrigin + performance.now() + CORPUS_LOAD_GRACE_MS;
+  Atomics.store(controlView, 0, start);
+  const input: WorkerInput = { seed: options.seed, start, corpus: { folder: options.corpus, small: options.smallCorpus }, control, clock, seen: [...seen] };
+  const worker = new Worker(new URL('./fuzz-worker.ts', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  let next = start;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (value: number): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watch);
+      resolve(value);
+    };
+    const fail = (outcome: 'hang' | 'crash', detail: string): void => {
+      const index = Atomics.load(controlView, 0);
+      const mutant = source.mutant(options.seed, index);
+      counts[outcome]++;
+      const finding: Finding = { outcome, detail, signature: '', bytes: mutant.bytes, mutant: { index, origin: mutant.origin, mutations: mutant.mutations, bytes: mutant.bytes.length } };
+      const kind = signature({ outcome, detail });
+      if (!seen.has(kind)) {
+        seen.add(kind);
+        record({ ...finding, signature: kind });
+      }
+      finish(index + 1);
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'finding') {
+        seen.add(message.finding.signature);
+        record(message.finding);
+        return;
+      }
+      for (const [outcome, n] of Object.entries(message.counts)) counts[outcome as Outcome] += n;
+      next = message.next;
+    });
+    worker.on('error', (error) => fail('crash', `worker died: ${error.name}: ${error.message.split('\n')[0]}`));
+    worker.on('exit', () => finish(next));
+    const watch = setInterval(() => {
+      const now = performance.timeOrigin + performance.now();
+      rss.push({ atSeconds: (performance.now() - started) / 1000, bytes: process.memoryUsage.rss() });
+      if (performance.now() >= deadline) Atomics.store(controlView, 1, 1);
+      if (now - clockView[0] > options.caseSeconds * 1000) {
+        void worker.terminate();
+        fail('hang', `no outcome within ${options.caseSeconds} s`);
+      }
+    }, WATCH_EVERY_MS);
+  });
+}
+
+/** Writes a finding not written before (by content); returns its path. */
+function writeFinding(folder: string, finding: Finding, seed: number): string | undefined {
+  mkdirSync(folder, { recursive: true });
+  const hash = createHash('sha256').update(finding.bytes).digest('hex').slice(0, 12);
+  const base = join(folder, `${finding.outcome.replace(/[^a-z0-9]+/gi, '-')}-${hash}`);
+  if (existsSync(`${base}.wasm`)) return undefined;
+  const { mutant } = finding;
+  writeFileSync(`${base}.wasm`, finding.bytes);
+  writeFileSync(
+    `${base}.txt`,
+    `${finding.outcome}: ${finding.detail} (seed ${seed}, mutant ${mutant.index}: ${mutant.origin}, ${mutant.mutations.join(' + ')}; ${mutant.bytes} bytes minimized to ${finding.bytes.length})\n`,
+  );
+  return `${base}.wasm`;
+}
+
+export function formatReport(report: FuzzReport, options: FuzzOptions): string {
+  const lines = [
+    `fuzz: seed ${options.seed}, ${report.seconds.toFixed(0)} s, ${report.mutants.toLocaleString('en-US')} mutants (${Math.round(report.mutants / report.seconds).toLocaleString('en-US')}/s)`,
+  ];
+  const width = Math.max(...OUTCOMES.map((o) => o.length));
+  for (const outcome of OUTCOMES) {
+    const n = report.counts[outcome];
+    const share = report.mutants === 0 ? 0 : (100 * n) / report.mutants;
+    lines.push(`  ${outcome.padEnd(width)} ${n.toLocaleString('en-US').padStart(12)}  ${share.toFixed(2).padStart(6)} %${FINDINGS.has(outcome) && n > 0 ? '  ←' : ''}`);
+  }
+  const memory = rssVerdict(report.rss);
+  lines.push(`peak RSS ${mb(report.peakRssBytes)}; RSS by tenth of the run: ${memory.tenths.map(mb).join(', ')} (${memory.growing ? 'GROWING' : 'flat'})`);
+  lines.push(report.written.length === 0 ? 'findings: none new' : `findings: ${report.written.length} new in ${options.findings}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MB`;
+}
+
+/** Exit 1 if anything is a bug: a crash, a hang, a disagreement no known gap explains, or growing memory. */
+export function fuzzStatus(report: FuzzReport): number {
+  const bugs = report.counts.crash + report.counts.hang + report.counts.disagreement;
+  return bugs > 0 || rssVerdict(report.rss).growing ? 1 : 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        seconds: { type: 'string' },
+        seed: { type: 'string' },
+        corpus: { type: 'string' },
+        findings: { type: 'string' },
+        'case-seconds': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new BadInput(`${(error as Error).message} (npm run fuzz -- [--seconds S] [--seed N] [--corpus DIR] [--findings DIR] [--case-seconds S])`);
+  }
+  const options: FuzzOptions = {
+    seconds: wholeNumber('--seconds', values.seconds, 60, 1, 7 * 24 * 3600),
+    seed: wholeNumber('--seed', values.seed, Date.now() % 2 ** 31, 0, 2 ** 32 - 1),
+    corpus: values.corpus,
+    findings: values.findings ?? DEFAULT_FINDINGS,
+    caseSeconds: wholeNumber('--case-seconds', values['case-seconds'], 10, 1, 3600),
+  };
+  if (options.corpus !== undefined && !existsSync(options.corpus)) throw new BadInput(`--corpus ${options.corpus}: no such folder`);
+  process.stderr.write(`fuzz: seed ${options.seed} for ${options.seconds} s (replay with --seed ${options.seed}); findings in ${options.findings}\n`);
+  const report = await fuzz(options);
+  process.stdout.write(formatReport(report, options));
+  return fuzzStatus(report);
+}
+
+if (import.meta.main) {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BadInput)) throw error;
+    process.stderr.write(`fuzz: ${error.message}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,28 @@
+// Whether memory grows across cases: the process's RSS sampled through a run, summarized
+// as the median of each tenth of it. The first tenth is warm-up (the corpus loads, the
+// JIT and the heap settle); growth is judged from the second tenth to the last.
+export interface RssSample {
+  readonly atSeconds: number;
+  readonly bytes: number;
+}
+
+/** RSS that grows by more than this factor and this many bytes from the second tenth to the last is growing. */
+const GROWTH_FACTOR = 1.5;
+const GROWTH_BYTES = 256 * 2 ** 20;
+
+export function rssVerdict(samples: readonly RssSample[]): { tenths: number[]; growing: boolean } {
+  const tenths: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const part = samples.slice(Math.floor((i * samples.length) / 10), Math.floor(((i + 1) * samples.length) / 10));
+    if (part.length > 0) tenths.push(median(part.map((s) => s.bytes)));
+  }
+  if (tenths.length < 3) return { tenths, growing: false };
+  const settled = tenths[1];
+  const last = tenths[tenths.length - 1];
+  return { tenths, growing: last > settled * GROWTH_FACTOR && last - settled > GROWTH_BYTES };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
