@@ -4,6 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CompareReport, CompareRow } from '../compare/compare-results.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, VERDICT_COLORS, VERDICT_ORDER } from './chart-theme.ts';
+import { DECADE_LABEL, decades } from './log-axis.ts';
 
 /** Rows drawn at most; beyond it the chart keeps every regressed and improved row, then the largest changes. */
 export const COMPARE_ROWS_SHOWN = 50;
@@ -22,7 +23,16 @@ export function compareChart(report: CompareReport): TopLevelSpec {
   const t = report.threshold;
   const y = { field: 'row', type: 'nominal', sort: order, title: null } as const;
   const color = { field: 'verdict', type: 'nominal', scale: { domain: [...VERDICT_ORDER], range: VERDICT_COLORS }, title: 'verdict' } as const;
-  const x = { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'HEAD / BASE (log scale; right of 1 is slower)' } as const;
+  const ends = values.flatMap((v) => [v.lo, v.hi]);
+  // Intervals spanning decades get a tick per decade; narrow ones keep vega's finer ticks.
+  const wide = Math.max(...ends) / Math.min(...ends) > 20;
+  const x = {
+    field: 'ratio',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'HEAD / BASE (log scale; right of 1 is slower)',
+    ...(wide ? { axis: { values: decades(ends), labelExpr: DECADE_LABEL } } : {}),
+  } as const;
   const counts = VERDICT_ORDER.map((v) => `${report.verdicts[v]} ${v}`).join(', ');
   const omitted = report.rows.length - shown.length;
   return {
