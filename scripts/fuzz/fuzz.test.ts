@@ -103,6 +103,13 @@ describe('outcomes of known modules', () => {
     expect(classify(wasmModule(section(SECTION.memory, [1, 0x00, ...uleb(1024)]))).outcome).toBe('same state');
   });
 
+  it('a body with the legacy try opcode: V8 legacy exceptions, which Wasm 3.0 does not have', () => {
+    // Found by the fuzzer: (func try end end), 0x06 0x40 0x0b 0x0b.
+    const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, 5, 0, 0x06, 0x40, 0x0b, 0x0b]));
+    expect(new v8Wasm.Module(bytes)).toBeDefined();
+    expect(classify(bytes)).toMatchObject({ outcome: 'V8 legacy exceptions', detail: expect.stringMatching(/^ours: compile: CompileError: illegal opcode 06 /) });
+  });
+
   it('an out-of-bounds data segment: both trap at instantiation', () => {
     const bytes = wasmModule(section(SECTION.memory, [1, 0, 0]), section(SECTION.data, [1, 0, 0x41, 0, 0x0b, 1, 0x2a]));
     expect(classify(bytes).outcome).toBe('both reject: trap');

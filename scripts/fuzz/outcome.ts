@@ -26,6 +26,7 @@ export const OUTCOMES = [
   'body validation',
   'V8 feature off',
   'V8 lenient: LEB for a byte',
+  'V8 legacy exceptions',
   'limit: V8 rejects too',
   'limit: V8 accepts',
   'V8 resource limit',
@@ -67,7 +68,10 @@ export function classify(bytes: Uint8Array): Verdict {
   if (v8.phase === 'accept') {
     if (compiled !== undefined) return compareInstances(compiled);
     if (ours.phase === 'limit') return verdict('limit: V8 accepts', ours, v8);
-    return verdict(overlongZeroByte(bytes, ours) ? 'V8 lenient: LEB for a byte' : 'disagreement', ours, v8);
+    if (overlongZeroByte(bytes, ours)) return verdict('V8 lenient: LEB for a byte', ours, v8);
+    // V8 still decodes the legacy exception opcodes (try 0x06, catch 0x07, rethrow 0x09, delegate 0x18, catch_all 0x19), which Wasm 3.0 does not have.
+    if (/illegal opcode (06|07|09|18|19) /.test(ours.error ?? '')) return verdict('V8 legacy exceptions', ours, v8);
+    return verdict('disagreement', ours, v8);
   }
   if (compiled === undefined) {
     if (ours.phase === 'limit') return verdict('limit: V8 rejects too', ours, v8);
