@@ -209,7 +209,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 function benchOptions(command: Command): Command {
   return command
     .argument('[files...]', '.wasm or .wat modules to measure (besides or instead of --workload)')
-    .option('--quick', 'fewer samples and processes (about 4 minutes for every workload here)')
+    .option('--quick', 'fewer samples and processes (under 3 minutes for every workload here)')
     .option('--workload <glob>', 'workloads to measure (repeatable; * and ? wildcards; default all, or none with files)', collect, [])
     .option('--strategy <name>', 'strategies to measure (repeatable; default all)', collect, [])
     .option('--processes <n>', 'measuring processes (default 3, or 2 with --quick)')

@@ -41,8 +41,7 @@ function roundMedian(side: WarmSide, calls: number): number {
  * Warms up every side (in alternating rounds, so that they settle under the same
  * conditions) until none got faster for two rounds, or `limitMs` of calls are spent
  * (one sampling budget; `--quick` over every workload took 3 min 48 s with three, and
- * 4 min 15 s with one in the next run: the rest of its time goes to collections and the
- * machine's drift).
+ * 4 min 15 s with one in the next run, when most of its time went to collections).
  * Returns each side's settled time per call in milliseconds.
  */
 export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: number = budgetMs): number[] {
