@@ -1,6 +1,17 @@
-// Module bytes built by hand, for tests and the fuzzer: modules no assembler writes
+// Module bytes built by hand, for tests, the fuzzer and the spec and V8 readers: modules no assembler writes
 // (huge counts, deep subtype chains, limits past what text formats allow).
 export type Bytes = number[];
+
+/** The parts, one after another, in one new array. */
+export function concatBytes(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 export function uleb(value: number | bigint): Bytes {
   let n = BigInt(value);

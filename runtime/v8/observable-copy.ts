@@ -26,6 +26,7 @@ import type { ExternKind, StorageType, SubType, ValType } from '../module/module
 import { storageTypeName } from '../module/type-names.ts';
 import { moduleHeapFamily } from '../module/ref-family.ts';
 import { bitsProbe, isProbe, laneProbes, PROBE_PREFIX, type DeclaredTypes } from './v8-instance-state.ts';
+import { concatBytes } from '../binary/wasm-bytes.ts';
 
 export const OBSERVE_PREFIX = '__observe:';
 
@@ -148,17 +149,17 @@ export function observableCopy(compiled: CompiledModule): ObservableCopy {
     if (extra.length === 0) return;
     const section = sections.find((s) => s.id === id);
     const old = section === undefined ? { count: 0, rest: new Uint8Array(0) } : splitVec(section.content);
-    setSection(sections, id, concat([u32(old.count + extra.length), old.rest, ...extra]));
+    setSection(sections, id, concatBytes([u32(old.count + extra.length), old.rest, ...extra]));
   };
   withVec(TYPE_SECTION, builder.types);
   withVec(FUNCTION_SECTION, builder.funcTypeIndices);
-  setSection(sections, EXPORT_SECTION, concat([u32(exports.length), ...exports.map(encodeExport)]));
+  setSection(sections, EXPORT_SECTION, concatBytes([u32(exports.length), ...exports.map(encodeExport)]));
   withVec(CODE_SECTION, builder.bodies);
 
   const parts: Uint8Array[] = [compiled.bytes.subarray(0, 8)];
   for (const { id, content } of sections) parts.push(Uint8Array.of(id), u32(content.length), content);
   return {
-    bytes: concat(parts),
+    bytes: concatBytes(parts),
     declared: { globals, tables },
     gcRoots,
     startRemoved: module.start !== undefined,
@@ -171,7 +172,7 @@ export function withoutStartSection(bytes: Uint8Array): Uint8Array {
   for (const { id, content } of readSections(bytes)) {
     if (id !== START_SECTION) parts.push(Uint8Array.of(id), u32(content.length), content);
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 // ---- Probes ---------------------------------------------------------------------------
@@ -383,11 +384,11 @@ const EXTERN_KIND_BYTE: Record<ExternKind, number> = { func: 0, table: 1, memory
 
 function encodeExport({ name, kind, index }: { name: string; kind: ExternKind; index: number }): Uint8Array {
   const utf8 = new TextEncoder().encode(name);
-  return concat([u32(utf8.length), utf8, Uint8Array.of(EXTERN_KIND_BYTE[kind]), u32(index)]);
+  return concatBytes([u32(utf8.length), utf8, Uint8Array.of(EXTERN_KIND_BYTE[kind]), u32(index)]);
 }
 
 function sized(bytes: Uint8Array): Uint8Array {
-  return concat([u32(bytes.length), bytes]);
+  return concatBytes([u32(bytes.length), bytes]);
 }
 
 function readU32(bytes: Uint8Array, start: number): { value: number; end: number } {
@@ -427,12 +428,3 @@ function s33(value: number): number[] {
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

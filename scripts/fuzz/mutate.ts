@@ -3,7 +3,7 @@
 // LEB lengthening, section swaps and duplicates, inflated counts and sizes, perturbed
 // indices and limits, and sections spliced in from another module.
 import type { SeededRandom } from '../../runtime/random/seeded-random.ts';
-import { uleb } from '../../runtime/binary/wasm-bytes.ts';
+import { concatBytes, uleb } from '../../runtime/binary/wasm-bytes.ts';
 
 const HEADER_BYTES = 8;
 
@@ -45,19 +45,9 @@ export function readLeb(bytes: Uint8Array, pos: number): { value: number; length
   return undefined;
 }
 
-function concat(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** The module with the content of `span` replaced, its size re-encoded. */
 function withContent(bytes: Uint8Array, span: SectionSpan, content: Uint8Array): Uint8Array {
-  return concat([bytes.subarray(0, span.start), [span.id, ...uleb(content.length)], content, bytes.subarray(span.end)]);
+  return concatBytes([bytes.subarray(0, span.start), [span.id, ...uleb(content.length)], content, bytes.subarray(span.end)]);
 }
 
 /** An overlong encoding of `value`: `extra` continuation bytes more than needed (still at most 5 for a u32). */
@@ -88,7 +78,7 @@ const pickSpan = (bytes: Uint8Array, rng: SeededRandom): SectionSpan | undefined
 function replaceLeb(bytes: Uint8Array, span: SectionSpan, pos: number, value: number, extra = 0): Uint8Array {
   const old = readLeb(bytes, pos);
   if (old === undefined || pos + old.length > span.end) return bytes;
-  const content = concat([bytes.subarray(span.content, pos), overlong(value, extra), bytes.subarray(pos + old.length, span.end)]);
+  const content = concatBytes([bytes.subarray(span.content, pos), overlong(value, extra), bytes.subarray(pos + old.length, span.end)]);
   return withContent(bytes, span, content);
 }
 
@@ -113,11 +103,11 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
   truncation: (bytes, rng) => bytes.subarray(0, rng.int(bytes.length + 1)),
   insertion: (bytes, rng) => {
     const at = rng.int(bytes.length + 1);
-    return concat([bytes.subarray(0, at), rng.bytes(rng.range(1, 8)), bytes.subarray(at)]);
+    return concatBytes([bytes.subarray(0, at), rng.bytes(rng.range(1, 8)), bytes.subarray(at)]);
   },
   deletion: (bytes, rng) => {
     const at = rng.int(bytes.length + 1);
-    return concat([bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + rng.range(1, 16)))]);
+    return concatBytes([bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + rng.range(1, 16)))]);
   },
   'leb lengthening': (bytes, rng) => {
     const span = pickSpan(bytes, rng);
@@ -125,7 +115,7 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
     if (rng.chance(0.5)) {
       // The section size itself, overlong: the content is unchanged.
       const size = span.end - span.content;
-      return concat([bytes.subarray(0, span.start), [span.id, ...overlong(size, rng.range(1, 4))], bytes.subarray(span.content)]);
+      return concatBytes([bytes.subarray(0, span.start), [span.id, ...overlong(size, rng.range(1, 4))], bytes.subarray(span.content)]);
     }
     const pos = lebStart(bytes, span, rng);
     const old = readLeb(bytes, pos);
@@ -136,16 +126,16 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
     if (spans.length < 2) return bytes;
     const i = rng.int(spans.length - 1);
     const [a, b] = [spans[i], spans[i + 1]];
-    return concat([bytes.subarray(0, a.start), bytes.subarray(b.start, b.end), bytes.subarray(a.start, a.end), bytes.subarray(b.end)]);
+    return concatBytes([bytes.subarray(0, a.start), bytes.subarray(b.start, b.end), bytes.subarray(a.start, a.end), bytes.subarray(b.end)]);
   },
   'section duplication': (bytes, rng) => {
     const span = pickSpan(bytes, rng);
     if (span === undefined) return bytes;
-    return concat([bytes.subarray(0, span.end), bytes.subarray(span.start, span.end), bytes.subarray(span.end)]);
+    return concatBytes([bytes.subarray(0, span.end), bytes.subarray(span.start, span.end), bytes.subarray(span.end)]);
   },
   'section removal': (bytes, rng) => {
     const span = pickSpan(bytes, rng);
-    return span === undefined ? bytes : concat([bytes.subarray(0, span.start), bytes.subarray(span.end)]);
+    return span === undefined ? bytes : concatBytes([bytes.subarray(0, span.start), bytes.subarray(span.end)]);
   },
   'count inflation': (bytes, rng) => {
     const span = pickSpan(bytes, rng);
@@ -158,7 +148,7 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
     const span = pickSpan(bytes, rng);
     if (span === undefined) return bytes;
     const size = span.end - span.content + rng.pick([1, 2, 16, 0x10000, 0x7fff_ffff]);
-    return concat([bytes.subarray(0, span.start), [span.id, ...uleb(Math.min(size, 0xffff_ffff))], bytes.subarray(span.content)]);
+    return concatBytes([bytes.subarray(0, span.start), [span.id, ...uleb(Math.min(size, 0xffff_ffff))], bytes.subarray(span.content)]);
   },
   'index perturbation': (bytes, rng) => {
     const span = pickSpan(bytes, rng);
@@ -189,9 +179,9 @@ export const MUTATORS: Readonly<Record<string, Mutator>> = {
     const spans = sectionSpans(bytes);
     const same = spans.find((s) => s.id === from.id);
     const piece = donor.subarray(from.start, from.end);
-    if (same !== undefined) return concat([bytes.subarray(0, same.start), piece, bytes.subarray(same.end)]);
+    if (same !== undefined) return concatBytes([bytes.subarray(0, same.start), piece, bytes.subarray(same.end)]);
     const at = spans.length === 0 ? Math.min(bytes.length, HEADER_BYTES) : rng.pick(spans).end;
-    return concat([bytes.subarray(0, at), piece, bytes.subarray(at)]);
+    return concatBytes([bytes.subarray(0, at), piece, bytes.subarray(at)]);
   },
 };
 

@@ -2,6 +2,7 @@
 // S-expression reader, then a parser of its commands into typed commands that keep the
 // line they start on. Module binaries are string literals, so strings are decoded to
 // bytes; names are those bytes read as UTF-8.
+import { concatBytes } from '../../runtime/binary/wasm-bytes.ts';
 
 export type SExpr =
   | { readonly kind: 'atom'; readonly text: string; readonly line: number }
@@ -513,7 +514,7 @@ class Parser {
     const form = words[i++];
     const strings = rest.slice(i).map((item) => this.stringBytes(item));
     if (form === 'binary') {
-      return { kind: 'module', line, definition, name, source: { form, bytes: concat(strings) } };
+      return { kind: 'module', line, definition, name, source: { form, bytes: concatBytes(strings) } };
     }
     if (form === 'quote') {
       const text = strings.map((s) => new TextDecoder().decode(s)).join(' ');
@@ -668,16 +669,6 @@ class Parser {
 
 function nanPattern(text: string): NanPattern | undefined {
   return text === 'nan:canonical' || text === 'nan:arithmetic' ? text : undefined;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }
 
 /** Lanes (unsigned bit patterns) laid out little-endian, as v128 is in memory. */
