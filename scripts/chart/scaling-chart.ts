@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Phase, Results } from '../results-file.ts';
 import { CHART_CONFIG, seriesScale, VEGA_LITE_SCHEMA } from './chart-theme.ts';
-import { DECADE_LABEL, decades } from './log-axis.ts';
+import { DECADE_LABEL, DECADES_ONLY, decades } from './log-axis.ts';
 import { familyOf, itemCount } from './workload-scale.ts';
 
 export function scalingChart(results: Results, phase: Phase = 'instantiate'): TopLevelSpec {
@@ -18,8 +18,8 @@ export function scalingChart(results: Results, phase: Phase = 'instantiate'): To
   const scale = seriesScale(values.map((v) => v.series));
   const color = { field: 'series', type: 'nominal', scale, title: 'strategy' } as const;
   const x = { field: 'n', type: 'quantitative', scale: { type: 'log' }, title: 'N (items initialized, log scale)', axis: { values: decades(values.map((v) => v.n)), labelExpr: DECADE_LABEL } } as const;
-  // Each panel has its own y scale, so no fixed tick values: few ticks keep a grid line per decade.
-  const y = { field: 'median', type: 'quantitative', scale: { type: 'log' }, title: `${phase} time (µs, log scale)`, axis: { tickCount: 4, labelExpr: DECADE_LABEL } } as const;
+  // Each panel has its own y scale, so no fixed tick values: only the decades are labeled and gridded.
+  const y = { field: 'median', type: 'quantitative', scale: { type: 'log' }, title: `${phase} time (µs, log scale)`, axis: DECADES_ONLY } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,
