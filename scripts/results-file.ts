@@ -2,10 +2,11 @@
 // same folder, then a rename), and never written over a file that is not a results file
 // of ours, which is reported instead.
 import type { Stats } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BadInput } from './bad-input.ts';
 import { readJsonFile } from './json-file.ts';
+import { writeFileAtomically } from './atomic-file.ts';
 import type { Environment } from './bench/environment.ts';
 import type { InstantiationCounters } from '../runtime/instance/counters.ts';
 import type { Summary } from './statistics.ts';
@@ -174,12 +175,5 @@ function codeOf(error: unknown): string {
  */
 export async function writeResults(path: string, results: Results): Promise<void> {
   await checkWritable(path);
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(results)}\n`);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new BadInput(`${path}: cannot write: ${codeOf(error)}`);
-  }
+  await writeFileAtomically(path, `${JSON.stringify(results)}\n`);
 }

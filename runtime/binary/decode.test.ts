@@ -2,34 +2,12 @@ import { wabtAssembler } from '../../workloads/wat.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DecodeOptions, decode } from './decode.ts';
 import { CompileError } from '../errors.ts';
+import { sleb, uleb } from './wasm-bytes.ts';
 import type { ConstExpr, Module } from '../module/module.ts';
 
 // ---- A tiny module builder: byte arrays, concatenated ------------------------------------
 
 type Bytes = number[];
-
-function uleb(n: number | bigint): Bytes {
-  let v = BigInt(n);
-  const out: Bytes = [];
-  do {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v === 0n ? b : b | 0x80);
-  } while (v !== 0n);
-  return out;
-}
-
-function sleb(n: number | bigint): Bytes {
-  let v = BigInt(n);
-  const out: Bytes = [];
-  for (;;) {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    const done = (v === 0n && !(b & 0x40)) || (v === -1n && (b & 0x40) !== 0);
-    out.push(done ? b : b | 0x80);
-    if (done) return out;
-  }
-}
 
 const utf8 = (s: string): Bytes => [...new TextEncoder().encode(s)];
 const name = (s: string): Bytes => [...uleb(utf8(s).length), ...utf8(s)];

@@ -1,10 +1,12 @@
 // `instlab chart RUN.json [--base BASE.json] [--history DIR...] [--out DIR]`: every chart
 // of a run as SVG, PNG and vega-lite spec, and one report.html with all of them. Files
 // are written atomically; the folder defaults to results/charts/<run name>/.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomically } from '../atomic-file.ts';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { BadInput } from '../bad-input.ts';
 import { compareResults, DEFAULT_COMPARE } from '../compare/compare-results.ts';
+import { DEFAULT_DETECTOR } from '../history/e-divisive.ts';
 import { historyOf, loadHistory, parseMetric } from '../history/history.ts';
 import { readResults, type Results } from '../results-file.ts';
 import { chartSet, defaultFocus, FOCUS_RULE, type NamedChart } from './chart-set.ts';
@@ -49,7 +51,7 @@ export async function writeCharts(runPath: string, run: Results, options: ChartO
   for (const w of focus) if (!run.config.workloads.includes(w)) throw new BadInput(`--workload ${w}: not in ${runPath} (it has ${run.config.workloads.length} workloads)`);
   const compare = options.base === undefined ? undefined : compareResults(await readResults(options.base), run, { base: options.base, head: runPath }, DEFAULT_COMPARE);
   const metric = options.metric === undefined ? undefined : parseMetric(options.metric);
-  const history = options.history === undefined || options.history.length === 0 ? undefined : historyOf(await loadHistory(options.history), metric, 0.01);
+  const history = options.history === undefined || options.history.length === 0 ? undefined : historyOf(await loadHistory(options.history), metric, DEFAULT_DETECTOR.significance);
   const charts = chartSet({ run, control, focus, compare, history });
   const folder = options.out ?? join(CHARTS_ROOT, basename(runPath).replace(/\.json$/, ''));
   await makeFolder(folder);
@@ -57,12 +59,12 @@ export async function writeCharts(runPath: string, run: Results, options: ChartO
     const { svg, view, warnings } = await renderSvg(chart.spec);
     for (const warning of warnings) process.stderr.write(`${chart.name} chart: ${warning}\n`);
     for (const label of clippedLabels(view, svg)) process.stderr.write(`${chart.name} chart: label cut off: ${label.text}\n`);
-    await writeAtomically(join(folder, `${chart.name}.svg`), svg);
-    await writeAtomically(join(folder, `${chart.name}.png`), rasterize(svg).png);
-    await writeAtomically(join(folder, `${chart.name}.vl.json`), `${JSON.stringify(chart.spec, null, 2)}\n`);
+    await writeFileAtomically(join(folder, `${chart.name}.svg`), svg);
+    await writeFileAtomically(join(folder, `${chart.name}.png`), rasterize(svg).png);
+    await writeFileAtomically(join(folder, `${chart.name}.vl.json`), `${JSON.stringify(chart.spec, null, 2)}\n`);
   }
   const report = join(folder, 'report.html');
-  await writeAtomically(report, reportHtml({
+  await writeFileAtomically(report, reportHtml({
       runPath,
       run,
       charts,
@@ -78,16 +80,5 @@ async function makeFolder(folder: string): Promise<void> {
     await mkdir(folder, { recursive: true });
   } catch (error) {
     throw new BadInput(`${folder}: cannot make the charts folder: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-}
-
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new BadInput(`${path}: cannot write: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
 }

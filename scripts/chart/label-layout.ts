@@ -1,7 +1,8 @@
 // Where every text of a laid-out chart ends up, in the SVG's coordinates, and which
 // labels do not fit: outside the drawing, or cut short by a width limit. The chart
 // command warns about them; the tests require there are none.
-import * as vega from 'vega';
+import type * as vega from 'vega';
+import { vegaTextMetrics } from './text-metrics.ts';
 
 export interface TextBox {
   readonly text: string;
@@ -30,8 +31,6 @@ interface SceneMark {
   readonly items: readonly SceneItem[];
 }
 
-const metrics = (vega as unknown as { textMetrics: { width: (item: SceneItem, text: string) => number } }).textMetrics;
-
 /** Every visible, non-empty text item, its bounds moved out of its groups into the SVG's frame. */
 export function textBoxes(view: vega.View): TextBox[] {
   const boxes: TextBox[] = [];
@@ -42,7 +41,7 @@ export function textBoxes(view: vega.View): TextBox[] {
         const text = Array.isArray(item.text) ? item.text.join(' ') : String(item.text ?? '');
         if (text.trim() === '' || item.opacity === 0 || item.bounds === undefined) continue;
         const { x1, y1, x2, y2 } = item.bounds;
-        const truncated = item.limit !== undefined && item.limit > 0 && metrics.width(item, text) > item.limit;
+        const truncated = item.limit !== undefined && item.limit > 0 && vegaTextMetrics.width(item, text) > item.limit;
         boxes.push({ text, x1: x1 + dx, y1: y1 + dy, x2: x2 + dx, y2: y2 + dy, truncated });
       }
       if (mark.marktype === 'group') {

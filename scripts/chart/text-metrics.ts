@@ -12,7 +12,10 @@ const FONT_FOLDER = fileURLToPath(new URL('./fonts/', import.meta.url));
 /** The two faces the charts use: labels in regular, titles and headers in bold. */
 export const FONT_FILES = { regular: `${FONT_FOLDER}DejaVuSans.ttf`, bold: `${FONT_FOLDER}DejaVuSans-Bold.ttf` } as const;
 
-interface TextItem {
+/** vega's text metrics (vl-convert replaces `width` the same way); its typings do not list them. */
+export const vegaTextMetrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: string | number) => number } }).textMetrics;
+
+export interface TextItem {
   readonly fontSize?: number;
   readonly fontWeight?: string | number;
 }
@@ -24,9 +27,7 @@ export function useChartFontMetrics(): void {
   if (installed) return;
   const regular = loadFont(FONT_FILES.regular);
   const bold = loadFont(FONT_FILES.bold);
-  // vega exports its text metrics (vl-convert replaces `width` the same way); its typings do not list them.
-  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: string | number) => number } }).textMetrics;
-  metrics.width = (item, text) => {
+  vegaTextMetrics.width = (item, text) => {
     const face = isBold(item.fontWeight) ? bold : regular;
     // vega's default font size is 11 px.
     return (face.layout(String(text ?? '')).advanceWidth * (item.fontSize ?? 11)) / face.unitsPerEm;
