@@ -32,6 +32,8 @@ export interface ImplementationLimits {
   readonly functionResults: number;
   /** Operands of one `array.new_fixed` (V8 refuses more at compile time). */
   readonly arrayNewFixedLength: number;
+  /** Locals of one function, parameters included (V8: 50,000). */
+  readonly functionLocals: number;
   /** Supertypes above a type in its declared chain (V8: 63). */
   readonly subtypeDepth: number;
   /** Elements of one table, defined, imported or made by the host (V8: 10,000,000). */
@@ -63,6 +65,7 @@ export const DEFAULT_LIMITS: ImplementationLimits = Object.freeze({
   functionParams: 1_000,
   functionResults: 1_000,
   arrayNewFixedLength: 10_000,
+  functionLocals: 50_000,
   subtypeDepth: 63,
   tableElements: 10_000_000,
   arrayElements: 1 << 22,
