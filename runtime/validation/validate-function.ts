@@ -271,7 +271,76 @@ export class FunctionValidator {
         if (LANE_COUNT[op] !== 0) this.lane(LANE_COUNT[op]);
         continue;
       }
+      if (this.fastPath(op)) continue;
+      if (op < 0x100) r.pos = at + 1;
       if (this.instruction(op)) return;
+    }
+  }
+
+  /**
+   * The commonest instructions in their commonest form (a one-byte index, operands of
+   * exactly the expected types, memory 0): typed in place. Returns false, having read
+   * any immediates, when the general rule must decide; the caller then reads them again.
+   */
+  private fastPath(op: number): boolean {
+    const r = this.r;
+    const bytes = r.bytes;
+    const vals = this.vals;
+    const sp = this.sp;
+    switch (op) {
+      case 0x20: {
+        // local.get
+        const x = bytes[r.pos++];
+        if (x >= 0x80 || x >= this.localCount || this.localInit[x] === 0) return false;
+        this.push(this.locals[x]);
+        return true;
+      }
+      case 0x21: // local.set
+      case 0x22: {
+        // local.tee
+        const x = bytes[r.pos++];
+        if (x >= 0x80 || x >= this.localCount || sp <= this.ctrlHeight[this.top] || vals[sp - 1] !== this.locals[x]) return false;
+        if (op === 0x21) this.sp = sp - 1;
+        if (this.localInit[x] === 0) this.initialize(x);
+        return true;
+      }
+      case 0x23: {
+        // global.get
+        const x = bytes[r.pos++];
+        if (x >= 0x80 || x >= this.globalTypes.length) return false;
+        this.push(this.globalTypes[x]);
+        return true;
+      }
+      case 0x41: // i32.const
+      case 0x42: {
+        // i64.const: the decoder has checked the LEB, only its end is needed.
+        let p = r.pos;
+        while (bytes[p] >= 0x80) p++;
+        r.pos = p + 1;
+        this.push(op === 0x41 ? I32 : I64);
+        return true;
+      }
+      default: {
+        if (op < 0x28 || op > 0x3e || this.memoryAddress.length === 0) return false;
+        // A load or store of memory 0 with an offset below 2^28 (at most 4 LEB bytes).
+        const align = bytes[r.pos];
+        if (align > NATURAL_ALIGNMENT[op]) return false;
+        let p = r.pos + 1;
+        const limit = p + 3;
+        while (p < limit && bytes[p] >= 0x80) p++;
+        if (bytes[p] >= 0x80) return false;
+        const address = this.memoryAddress[0];
+        const height = this.ctrlHeight[this.top];
+        if (IS_STORE[op]) {
+          if (sp - 2 < height || vals[sp - 1] !== MEMORY_VALUE[op] || vals[sp - 2] !== address) return false;
+          this.sp = sp - 2;
+        } else {
+          if (sp - 1 < height || vals[sp - 1] !== address) return false;
+          vals[sp - 1] = MEMORY_VALUE[op];
+        }
+        r.pos = p + 1;
+        return true;
+      }
     }
   }
 

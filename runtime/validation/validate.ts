@@ -1,6 +1,6 @@
 // Module-level validation (https://webassembly.github.io/spec/core/valid/modules.html):
 // types, index spaces, limits, constant expressions, segments, start and exports.
-// Function bodies are not validated here.
+// Function bodies are validated apart, with this module-level context (validate-function.ts).
 import { minWithinMax } from './limits.ts';
 import { CompileError } from '../errors.ts';
 import type {
