@@ -1,7 +1,8 @@
 // Function bodies (https://webassembly.github.io/spec/core/binary/modules.html#code-section).
 // A body whose instructions do not decode makes the whole module malformed, so the
 // decoder reads every instruction; nothing is kept but whether a data index is used.
-import type { ByteReader } from './byte-reader.ts';
+import { ByteReader } from './byte-reader.ts';
+import type { Module } from '../module/module.ts';
 import { type BlockStack, readImmediates, readOpcode } from './decode-instruction.ts';
 import { readValType } from './decode-types.ts';
 import {
@@ -75,4 +76,18 @@ export function scanInstructions(r: ByteReader, blocks: BlockStack): boolean {
   }
   if (r.pos !== end) r.fail('section size mismatch', r.pos);
   return usesData;
+}
+
+/**
+ * Scans the bodies from the `from`-th on as the decoder does, for a module decoded with
+ * `checkBodies` off: a malformed body there must be reported before an invalid one.
+ */
+export function scanBodies(bytes: Uint8Array, module: Pick<Module, 'codes' | 'dataCount'>, from: number): void {
+  const blocks: BlockStack = [];
+  for (let i = from; i < module.codes.length; i++) {
+    const { offset, size } = module.codes[i];
+    const r = new ByteReader(bytes, offset, offset + size);
+    readLocals(r);
+    if (scanInstructions(r, blocks) && module.dataCount === undefined) r.fail('data count section required', offset);
+  }
 }

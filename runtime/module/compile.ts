@@ -1,5 +1,6 @@
 // "Compile": everything computed once per module, before any instance exists.
 import { decode } from '../binary/decode.ts';
+import { scanBodies } from '../binary/decode-code.ts';
 import type { Module } from './module.ts';
 import type { ModuleInfo } from './module-info.ts';
 import { toCanonicalGlobalType, type CanonicalGlobalType } from './type-registry.ts';
@@ -17,25 +18,33 @@ export interface CompiledModule {
 
 export interface CompileOptions {
   /**
-   * Type-check every function body (the default). When false, bodies are only decoded,
-   * as before body validation existed: for comparing compile times, and for modules
-   * whose bodies are known to be valid.
+   * Type-check every function body (the default). When false, the decoder reads the
+   * bodies (malformed ones are still rejected) and nothing types them: for comparing
+   * compile times, and for modules whose bodies are known to be valid.
    */
   readonly validateBodies?: boolean;
 }
 
 /**
  * Decodes and validates; throws `CompileError` (kind `malformed` or `invalid`), or
- * `ResourceLimitError` for a module past one of `limits`. Every body is decoded before
- * any is validated, so a malformed module is reported as malformed even where an earlier
- * body is invalid.
+ * `ResourceLimitError` for a module past one of `limits`. A malformed module is reported
+ * as malformed even where it is also invalid, as the spec requires.
  */
 export function compile(bytes: Uint8Array, limits: ImplementationLimits = DEFAULT_LIMITS, options: CompileOptions = {}): CompiledModule {
   checkLimit(limits, 'moduleBytes', bytes.length, 'module bytes');
-  const module = decode(bytes, { limits });
-  const info = validate(module, limits);
+  const validateBodies = options.validateBodies ?? true;
+  // Body validation reads every instruction itself, so the decoder only delimits bodies.
+  const module = decode(bytes, { limits, checkBodies: !validateBodies });
+  let info: ModuleInfo;
+  try {
+    info = validate(module, limits);
+  } catch (error) {
+    // The bodies the decoder did not read may be malformed, which comes first.
+    if (validateBodies) scanBodies(bytes, module, 0);
+    throw error;
+  }
   // Bodies need the module's context: its index spaces and canonical types.
-  if (options.validateBodies ?? true) validateFunctions(module, info, bytes, limits);
+  if (validateBodies) validateFunctions(module, info, bytes, limits);
   const globalTypes = info.globals.map((type) => toCanonicalGlobalType(type, info.canonicalTypes));
   return { bytes, module, info, globalTypes };
 }

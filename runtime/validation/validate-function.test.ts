@@ -10,6 +10,7 @@ import { section, SECTION, uleb, wasmModule, type Bytes } from '../binary/wasm-b
 import { GC_BASE, INSTRUCTION_NAMES, MISC_BASE, SIMD_BASE } from '../binary/instruction-table.ts';
 import { CompileError } from '../errors.ts';
 import { compile } from '../module/compile.ts';
+import { decode } from '../binary/decode.ts';
 import { v8Wasm } from '../v8/v8-instance-state.ts';
 import { wabtAssembler } from '../../workloads/wat.ts';
 import { NPM_MODULES, npmModuleFile } from '../../workloads/real-world.ts';
@@ -470,9 +471,9 @@ const CONSTS: Readonly<Record<number, Bytes>> = {
   [V128]: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
 };
 
-/** One function `[] -> []` with `body` (and a memory, for loads and stores). */
-function moduleWithBody(body: Bytes): Uint8Array {
-  const code = [0, ...body, 0x0b];
+/** One function `[] -> []` with `body` (and a memory, for loads and stores), closed by an `end` unless told. */
+function moduleWithBody(body: Bytes, end = true): Uint8Array {
+  const code = [0, ...body, ...(end ? [0x0b] : [])];
   return wasmModule(
     section(SECTION.type, [1, 0x60, 0, 0]),
     section(SECTION.function, [1, 0]),
@@ -539,6 +540,47 @@ describe('compile', () => {
   it('reports a malformed body as malformed even after an invalid one: every body is decoded first', () => {
     expect(compileError(twoBodies(invalidBody, [2, 0, 0x0b]))?.kind).toBe('invalid');
     expect(compileError(twoBodies(invalidBody, malformedBody))?.kind).toBe('malformed');
+  });
+
+  // The decoder alone, reading every instruction, is the oracle: compile() reads the
+  // instructions in the validator instead and must find the same malformed byte.
+  it.each([
+    ['an illegal opcode', [0x00, 0xff, 0x00, 0x0b]],
+    ['an illegal prefixed opcode', [0xfd, 0x94, 0x02, 0x0b]],
+    ['else outside if', [0x05, 0x0b]],
+    ['a second else', [0x41, 0x00, 0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b]],
+    ['a byte after the final end', [0x0b, 0x01]],
+    ['an immediate cut by the end of the body', [0x41, 0x01, 0x1a]],
+    ['a block left open', [0x02, 0x40, 0x0b]],
+    ['memop flags over 7 bits', [0x41, 0x00, 0x28, 0x80, 0x01, 0x00, 0x1a, 0x0b]],
+    ['an overlong memarg offset', [0x41, 0x00, 0x28, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00, 0x0b]],
+    ['a br_table cut short', [0x0e, 0x01, 0x00, 0x01, 0x02, 0x0b]],
+    ['a catch clause of kind 4', [0x1f, 0x40, 0x01, 0x04, 0x00, 0x0b, 0x0b]],
+    ['br_on_cast flags past bit 1', [0xd0, 0x6e, 0xfb, 0x18, 0x04, 0x00, 0x6e, 0x6e, 0x1a, 0x0b]],
+    ['an i32.const too large', [0x41, 0x80, 0x80, 0x80, 0x80, 0x70, 0x1a, 0x0b]],
+    ['a data index without the data count section', [0xfc, 0x09, 0x00, 0x0b]],
+    ['an invalid instruction before a malformed one', [0x6a, 0x00, 0xff, 0x0b]],
+  ])('finds %s malformed, as the decoder does', (_, code) => {
+    const bytes = moduleWithBody(code, false);
+    let expected: unknown;
+    try {
+      decode(bytes);
+    } catch (error) {
+      expected = error;
+    }
+    expect(expected).toBeInstanceOf(CompileError);
+    expect((expected as CompileError).kind).toBe('malformed');
+    const error = compileError(bytes);
+    expect(error?.kind).toBe('malformed');
+    expect(error!.message).toBe((expected as CompileError).message);
+  });
+
+  it('reports a malformed body before a module-level error', () => {
+    // An export of function 5, which does not exist, and a body with an illegal opcode.
+    const bytes = (code: Bytes) =>
+      wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.export, [1, 1, 0x65, 0, 5]), section(SECTION.code, [1, ...uleb(code.length + 1), 0, ...code]));
+    expect(compileError(bytes([0x0b]))?.message).toMatch(/^unknown function 5/);
+    expect(compileError(bytes([0xff, 0x0b]))?.kind).toBe('malformed');
   });
 
   it('leaves bodies unvalidated with validateBodies: false', () => {

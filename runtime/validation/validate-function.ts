@@ -6,21 +6,25 @@
 // tracked as the typed function references proposal does: `local.set` and `local.tee`
 // initialize one, and the end of the block that did it makes it uninitialized again.
 //
-// The decoder has already read every instruction (binary/decode-code.ts), so a body is
-// well-formed here: it is read again, immediates in full, and only typed. Everything is
+// This is also the pass that reads the instructions: compile() has the decoder only
+// delimit bodies, and every read here checks what the decoder's scan would
+// (binary/decode-code.ts), throwing its `malformed` errors. The spec wants a malformed
+// body reported before any invalid one, so when a body fails validation the decoder's
+// scan reads the rest of the module's bodies first (`validateFunctions`). Everything is
 // in typed arrays reused from body to body; typing an instruction allocates nothing.
 import { ByteReader } from '../binary/byte-reader.ts';
 import { readHeapType, readValType } from '../binary/decode-types.ts';
+import { readOpcode } from '../binary/decode-instruction.ts';
+import { scanBodies } from '../binary/decode-code.ts';
 import {
   GC_BASE,
+  IMM_ILLEGAL,
   IMM_MEMARG,
   IMM_MEMARG_LANE,
   INSTRUCTION_IMMEDIATES,
   INSTRUCTION_NAMES,
   MISC_BASE,
   PREFIX_GC,
-  PREFIX_MISC,
-  PREFIX_SIMD,
   SIMD_BASE,
 } from '../binary/instruction-table.ts';
 import { CompileError } from '../errors.ts';
@@ -258,11 +262,9 @@ export class FunctionValidator {
     const bytes = r.bytes;
     for (;;) {
       const at = r.pos;
-      let op = bytes[r.pos++];
-      if (op >= PREFIX_GC && op <= PREFIX_SIMD) {
-        const sub = r.u32();
-        op = (op === PREFIX_GC ? GC_BASE : op === PREFIX_MISC ? MISC_BASE : SIMD_BASE) + sub;
-      }
+      let op = at < r.end ? bytes[at] : -1;
+      if (op >= 0 && op < PREFIX_GC && INSTRUCTION_IMMEDIATES[op] !== IMM_ILLEGAL) r.pos = at + 1;
+      else op = readOpcode(r);
       this.at = at;
       this.op = op;
       const arity = SIMPLE_ARITY[op];
@@ -287,6 +289,8 @@ export class FunctionValidator {
     const bytes = r.bytes;
     const vals = this.vals;
     const sp = this.sp;
+    // Past the body's end the general rules read, and fail as malformed.
+    if (r.pos + 5 > r.end) return false;
     switch (op) {
       case 0x20: {
         // local.get
@@ -312,14 +316,13 @@ export class FunctionValidator {
         return true;
       }
       case 0x41: // i32.const
-      case 0x42: {
-        // i64.const: the decoder has checked the LEB, only its end is needed.
-        let p = r.pos;
-        while (bytes[p] >= 0x80) p++;
-        r.pos = p + 1;
-        this.push(op === 0x41 ? I32 : I64);
+        r.s32();
+        this.push(I32);
         return true;
-      }
+      case 0x42: // i64.const
+        r.skipS64();
+        this.push(I64);
+        return true;
       default: {
         if (op < 0x28 || op > 0x3e || this.memoryAddress.length === 0) return false;
         // A load or store of memory 0 with an offset below 2^28 (at most 4 LEB bytes).
@@ -456,7 +459,7 @@ export class FunctionValidator {
         break;
       case 0x1c: {
         // select t*
-        const n = r.u32();
+        const n = r.count();
         if (n !== 1) this.fail('invalid result arity', `select must have one result type, not ${n}`);
         const t = this.valType(readValType(r), this.at);
         this.popExpect(I32);
@@ -527,11 +530,11 @@ export class FunctionValidator {
         this.push(I64);
         break;
       case 0x43: // f32.const
-        r.pos += 4;
+        r.skip(4);
         this.push(F32);
         break;
       case 0x44: // f64.const
-        r.pos += 8;
+        r.skip(8);
         this.push(F64);
         break;
       case 0xd0: // ref.null
@@ -643,13 +646,14 @@ export class FunctionValidator {
         break;
       }
       case SIMD_BASE + 0x0c: // v128.const
-        r.pos += 16;
+        r.skip(16);
         this.push(V128);
         break;
       case SIMD_BASE + 0x0d: {
         // i8x16.shuffle
+        const lanes = r.view(16);
         for (let i = 0; i < 16; i++) {
-          const lane = r.bytes[r.pos++];
+          const lane = lanes[i];
           if (lane >= 32) this.fail('invalid lane index', `i8x16.shuffle lane ${lane} is not below 32`);
         }
         this.popExpect(V128);
@@ -686,7 +690,7 @@ export class FunctionValidator {
   /** Reads a block type into `pool[at..]`, params then results; returns the param count. */
   private readBlockType(at: number): number {
     const r = this.r;
-    const b = r.bytes[r.pos];
+    const b = r.peek();
     if (b === 0x40) {
       r.pos++;
       this.blockResults = 0;
@@ -700,7 +704,10 @@ export class FunctionValidator {
       this.blockResults = 1;
       return 0;
     }
-    const type = this.funcTypeIndex(r.s33());
+    const typeAt = r.pos;
+    const index = r.s33();
+    if (index < 0) r.fail('malformed type index', typeAt);
+    const type = this.funcTypeIndex(index);
     const n = this.typeN[type] + this.typeResultsN[type];
     this.ensurePool(at + n);
     this.pool.set(this.typePool.subarray(this.typeAt[type], this.typeAt[type] + n), at);
@@ -735,6 +742,7 @@ export class FunctionValidator {
   }
 
   private elseBranch(): void {
+    if (this.ctrlKind[this.top] !== IF) this.r.fail('END opcode expected', this.at);
     this.closeFrame();
     const top = this.top;
     this.ctrlKind[top] = ELSE;
@@ -756,7 +764,11 @@ export class FunctionValidator {
       }
     }
     this.closeFrame();
-    if (top === 0) return true;
+    if (top === 0) {
+      // The function's end must be the body's last byte.
+      if (this.r.pos !== this.r.end) this.r.fail('section size mismatch', this.r.pos);
+      return true;
+    }
     this.top--;
     this.poolTop = start;
     // The end types are still in the pool, above the new top.
@@ -789,7 +801,7 @@ export class FunctionValidator {
 
   private brTable(): void {
     const r = this.r;
-    const n = r.u32();
+    const n = r.count();
     if (n >= this.labels.length) this.labels = grown(this.labels, n + 1);
     for (let i = 0; i < n; i++) this.labels[i] = this.label(r.u32());
     const fallback = this.label(r.u32());
@@ -821,7 +833,9 @@ export class FunctionValidator {
 
   private brOnCast(cast: boolean): void {
     const r = this.r;
+    const flagsAt = r.pos;
     const flags = r.u8();
+    if (flags & ~0x03) r.fail('malformed br_on_cast flags', flagsAt);
     const f = this.label(r.u32());
     const from = refType(this.heapType(readHeapType(r)), (flags & 1) !== 0);
     const to = refType(this.heapType(readHeapType(r)), (flags & 2) !== 0);
@@ -844,9 +858,11 @@ export class FunctionValidator {
     const params = this.readBlockType(start);
     const results = this.blockResults;
     // Catch clauses branch to labels outside the try_table's own.
-    const n = r.u32();
+    const n = r.count();
     for (let i = 0; i < n; i++) {
+      const kindAt = r.pos;
       const kind = r.u8();
+      if (kind > 3) r.fail('malformed catch clause', kindAt);
       const tag = kind < 2 ? this.tagType(r.u32()) : -1;
       const f = this.label(r.u32());
       const withRef = (kind & 1) === 1;
@@ -897,7 +913,10 @@ export class FunctionValidator {
   /** A memarg for `op`: the memory must exist and the alignment be at most natural. Returns the memory's address type. */
   private memarg(op: number): number {
     const r = this.r;
+    const flagsAt = r.pos;
     const flags = r.u32();
+    // Bit 6 announces a memory index; bits 0-5 are the alignment exponent.
+    if (flags >= 0x80) r.fail('malformed memop flags', flagsAt);
     const memory = this.memory(flags & 0x40 ? r.u32() : 0);
     const offset = r.u64AsNumber();
     const align = flags & 0x3f;
@@ -1252,6 +1271,8 @@ export class FunctionValidator {
   }
 
   private data(x: number): number {
+    // Without the data count section, a data index cannot be decoded in one pass.
+    if (this.module.dataCount === undefined) this.r.fail('data count section required', this.module.codes[this.funcIndex - this.info.importedFuncs].offset);
     if (x >= this.module.datas.length) this.fail('unknown data segment', `data segment ${x}`);
     return x;
   }
@@ -1347,9 +1368,21 @@ export class FunctionValidator {
   }
 }
 
-/** Validates every function body of a module that passed module-level validation. */
+/**
+ * Validates every function body of a module that passed module-level validation, its
+ * bodies delimited by the decoder but not read. A body that fails for any reason but a
+ * malformed instruction is reported once the decoder's scan has found no malformed
+ * body after it (the bodies before it have been read in full).
+ */
 export function validateFunctions(module: Module, info: ModuleInfo, bytes: Uint8Array, limits: ImplementationLimits): void {
   if (module.codes.length === 0) return;
   const validator = new FunctionValidator(module, info, bytes, limits);
-  for (let i = 0; i < module.codes.length; i++) validator.validate(i);
+  for (let i = 0; i < module.codes.length; i++) {
+    try {
+      validator.validate(i);
+    } catch (error) {
+      if (!(error instanceof CompileError && error.kind === 'malformed')) scanBodies(bytes, module, i);
+      throw error;
+    }
+  }
 }
