@@ -94,6 +94,20 @@ const NON_NULL_EXNREF = refType(HEAP_EXN, false);
 
 const MAX_OFFSET_32 = 0xffff_ffff;
 
+/**
+ * Per one-byte opcode: its operand count if it has a fixed signature, -1 for another
+ * legal instruction, `READ_OPCODE` for a prefix or an illegal byte.
+ */
+const READ_OPCODE = -2;
+const ONE_BYTE_CLASS: Int8Array = Int8Array.from({ length: 0x100 }, (_, op) =>
+  op >= PREFIX_GC || INSTRUCTION_IMMEDIATES[op] === IMM_ILLEGAL ? READ_OPCODE : SIMPLE_ARITY[op],
+);
+
+/** Copies `n` types; for the few types of a block or signature, cheaper than a subarray view. */
+function copyTypes(from: Int32Array, fromAt: number, to: Int32Array, toAt: number, n: number): void {
+  for (let i = 0; i < n; i++) to[toAt + i] = from[fromAt + i];
+}
+
 /** Grows a typed array to hold at least `need` entries, keeping its contents. */
 function grown<T extends Int32Array | Uint8Array>(array: T, need: number): T {
   let size = array.length * 2;
@@ -228,7 +242,7 @@ export class FunctionValidator {
     // The function's frame: no start types, the results as end types.
     const results = this.typeResultsN[typeIndex];
     this.ensurePool(results);
-    this.pool.set(this.typePool.subarray(this.typeAt[typeIndex] + this.typeN[typeIndex], this.typeAt[typeIndex] + this.typeN[typeIndex] + results), 0);
+    copyTypes(this.typePool, this.typeAt[typeIndex] + this.typeN[typeIndex], this.pool, 0, results);
     this.pushCtrl(FUNC, 0, 0, results);
     this.instructions();
   }
@@ -238,14 +252,14 @@ export class FunctionValidator {
     const params = this.typeN[typeIndex];
     let count = params;
     this.ensureLocals(count);
-    this.locals.set(this.typePool.subarray(this.typeAt[typeIndex], this.typeAt[typeIndex] + params));
+    copyTypes(this.typePool, this.typeAt[typeIndex], this.locals, 0, params);
     this.localInit.fill(1, 0, params);
     const groups = r.u32();
     for (let g = 0; g < groups; g++) {
       const n = r.u32();
       const at = r.pos;
       const t = this.valType(readValType(r), at);
-      checkLimit(this.limits, 'functionLocals', count + n, `function ${this.funcIndex}: locals`);
+      if (count + n > this.limits.functionLocals) checkLimit(this.limits, 'functionLocals', count + n, `function ${this.funcIndex}: locals`);
       this.ensureLocals(count + n);
       this.locals.fill(t, count, count + n);
       // Only non-nullable references have no default value.
@@ -263,87 +277,80 @@ export class FunctionValidator {
     for (;;) {
       const at = r.pos;
       let op = at < r.end ? bytes[at] : -1;
-      if (op >= 0 && op < PREFIX_GC && INSTRUCTION_IMMEDIATES[op] !== IMM_ILLEGAL) r.pos = at + 1;
-      else op = readOpcode(r);
+      // One lookup sorts a one-byte opcode: simple, legal, or to be read by readOpcode.
+      let arity = op >= 0 ? ONE_BYTE_CLASS[op] : READ_OPCODE;
+      if (arity === READ_OPCODE) {
+        op = readOpcode(r);
+        arity = SIMPLE_ARITY[op];
+      } else r.pos = at + 1;
       this.at = at;
       this.op = op;
-      const arity = SIMPLE_ARITY[op];
       if (arity >= 0) {
         this.simple(op, arity);
         if (LANE_COUNT[op] !== 0) this.lane(LANE_COUNT[op]);
         continue;
       }
-      if (this.fastPath(op)) continue;
-      if (op < 0x100) r.pos = at + 1;
-      if (this.instruction(op)) return;
-    }
-  }
-
-  /**
-   * The commonest instructions in their commonest form (a one-byte index, operands of
-   * exactly the expected types, memory 0): typed in place. Returns false, having read
-   * any immediates, when the general rule must decide; the caller then reads them again.
-   */
-  private fastPath(op: number): boolean {
-    const r = this.r;
-    const bytes = r.bytes;
-    const vals = this.vals;
-    const sp = this.sp;
-    // Past the body's end the general rules read, and fail as malformed.
-    if (r.pos + 5 > r.end) return false;
-    switch (op) {
-      case 0x20: {
-        // local.get
-        const x = bytes[r.pos++];
-        if (x >= 0x80 || x >= this.localCount || this.localInit[x] === 0) return false;
-        this.push(this.locals[x]);
-        return true;
-      }
-      case 0x21: // local.set
-      case 0x22: {
-        // local.tee
-        const x = bytes[r.pos++];
-        if (x >= 0x80 || x >= this.localCount || sp <= this.ctrlHeight[this.top] || vals[sp - 1] !== this.locals[x]) return false;
-        if (op === 0x21) this.sp = sp - 1;
-        if (this.localInit[x] === 0) this.initialize(x);
-        return true;
-      }
-      case 0x23: {
-        // global.get
-        const x = bytes[r.pos++];
-        if (x >= 0x80 || x >= this.globalTypes.length) return false;
-        this.push(this.globalTypes[x]);
-        return true;
-      }
-      case 0x41: // i32.const
-        r.s32();
-        this.push(I32);
-        return true;
-      case 0x42: // i64.const
-        r.skipS64();
-        this.push(I64);
-        return true;
-      default: {
-        if (op < 0x28 || op > 0x3e || this.memoryAddress.length === 0) return false;
-        // A load or store of memory 0 with an offset below 2^28 (at most 4 LEB bytes).
-        const align = bytes[r.pos];
-        if (align > NATURAL_ALIGNMENT[op]) return false;
-        let p = r.pos + 1;
-        const limit = p + 3;
-        while (p < limit && bytes[p] >= 0x80) p++;
-        if (bytes[p] >= 0x80) return false;
-        const address = this.memoryAddress[0];
-        const height = this.ctrlHeight[this.top];
-        if (IS_STORE[op]) {
-          if (sp - 2 < height || vals[sp - 1] !== MEMORY_VALUE[op] || vals[sp - 2] !== address) return false;
-          this.sp = sp - 2;
-        } else {
-          if (sp - 1 < height || vals[sp - 1] !== address) return false;
-          vals[sp - 1] = MEMORY_VALUE[op];
+      // The commonest instructions in their commonest form (a one-byte index, operands of
+      // exactly the expected types, memory 0) are typed in place, here in the loop; any
+      // other case goes to the general rules, which read the immediates again. Near the
+      // body's end only the general rules read, and fail as malformed.
+      if (at + 6 <= r.end) {
+        const sp = this.sp;
+        const vals = this.vals;
+        const x = bytes[at + 1];
+        switch (op) {
+          case 0x20: // local.get
+            if (x < 0x80 && x < this.localCount && this.localInit[x] !== 0) {
+              r.pos = at + 2;
+              this.push(this.locals[x]);
+              continue;
+            }
+            break;
+          case 0x21: // local.set
+          case 0x22: // local.tee
+            if (x < 0x80 && x < this.localCount && sp > this.ctrlHeight[this.top] && vals[sp - 1] === this.locals[x]) {
+              r.pos = at + 2;
+              if (op === 0x21) this.sp = sp - 1;
+              if (this.localInit[x] === 0) this.initialize(x);
+              continue;
+            }
+            break;
+          case 0x23: // global.get
+            if (x < 0x80 && x < this.globalTypes.length) {
+              r.pos = at + 2;
+              this.push(this.globalTypes[x]);
+              continue;
+            }
+            break;
+          case 0x41: // i32.const
+            r.s32();
+            this.push(I32);
+            continue;
+          case 0x42: // i64.const
+            r.skipS64();
+            this.push(I64);
+            continue;
+          default:
+            if (op >= 0x28 && op <= 0x3e && x <= NATURAL_ALIGNMENT[op] && this.memoryAddress.length !== 0) {
+              // A load or store of memory 0 with an offset below 2^28 (at most 4 LEB bytes).
+              let p = at + 2;
+              while (p < at + 5 && bytes[p] >= 0x80) p++;
+              if (bytes[p] >= 0x80) break;
+              const address = this.memoryAddress[0];
+              const height = this.ctrlHeight[this.top];
+              if (IS_STORE[op]) {
+                if (sp - 2 < height || vals[sp - 1] !== MEMORY_VALUE[op] || vals[sp - 2] !== address) break;
+                this.sp = sp - 2;
+              } else {
+                if (sp - 1 < height || vals[sp - 1] !== address) break;
+                vals[sp - 1] = MEMORY_VALUE[op];
+              }
+              r.pos = p + 1;
+              continue;
+            }
         }
-        r.pos = p + 1;
-        return true;
       }
+      if (this.instruction(op)) return;
     }
   }
 
@@ -351,7 +358,23 @@ export class FunctionValidator {
   private simple(op: number, arity: number): void {
     const base = op * 3;
     const height = this.ctrlHeight[this.top];
+    const vals = this.vals;
+    const result = SIMPLE_RESULT[op];
     let sp = this.sp;
+    // Operands of exactly the types wanted (the rule almost always): the result takes their place.
+    if (arity === 2) {
+      if (sp - 2 >= height && vals[sp - 1] === SIMPLE_PARAMS[base + 1] && vals[sp - 2] === SIMPLE_PARAMS[base]) {
+        if (result !== BOT) {
+          vals[sp - 2] = result;
+          this.sp = sp - 1;
+        } else this.sp = sp - 2;
+        return;
+      }
+    } else if (arity === 1 && sp - 1 >= height && vals[sp - 1] === SIMPLE_PARAMS[base]) {
+      if (result !== BOT) vals[sp - 1] = result;
+      else this.sp = sp - 1;
+      return;
+    }
     for (let k = arity - 1; k >= 0; k--) {
       if (sp > height) {
         const actual = this.vals[--sp];
@@ -359,7 +382,6 @@ export class FunctionValidator {
       } else if (this.ctrlUnreachable[this.top] === 0) this.simpleMismatch(op, arity);
     }
     this.sp = sp;
-    const result = SIMPLE_RESULT[op];
     if (result !== BOT) this.push(result);
   }
 
@@ -710,7 +732,7 @@ export class FunctionValidator {
     const type = this.funcTypeIndex(index);
     const n = this.typeN[type] + this.typeResultsN[type];
     this.ensurePool(at + n);
-    this.pool.set(this.typePool.subarray(this.typeAt[type], this.typeAt[type] + n), at);
+    copyTypes(this.typePool, this.typeAt[type], this.pool, at, n);
     this.blockResults = this.typeResultsN[type];
     return this.typeN[type];
   }
