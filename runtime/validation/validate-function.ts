@@ -274,9 +274,10 @@ export class FunctionValidator {
   private instructions(): void {
     const r = this.r;
     const bytes = r.bytes;
+    const end = r.end;
     for (;;) {
       const at = r.pos;
-      let op = at < r.end ? bytes[at] : -1;
+      let op = at < end ? bytes[at] : -1;
       // One lookup sorts a one-byte opcode: simple, legal, or to be read by readOpcode.
       let arity = op >= 0 ? ONE_BYTE_CLASS[op] : READ_OPCODE;
       if (arity === READ_OPCODE) {
@@ -294,7 +295,7 @@ export class FunctionValidator {
       // exactly the expected types, memory 0) are typed in place, here in the loop; any
       // other case goes to the general rules, which read the immediates again. Near the
       // body's end only the general rules read, and fail as malformed.
-      if (at + 6 <= r.end) {
+      if (at + 6 <= end) {
         const sp = this.sp;
         const vals = this.vals;
         const x = bytes[at + 1];
