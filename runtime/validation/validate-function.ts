@@ -1378,8 +1378,9 @@ export class FunctionValidator {
     return array.subarray(at, at + n);
   }
 
+  /** Says so when the operands are those of unreachable code, where Unknown ones may be popped. */
   private typeMismatch(detail: string): never {
-    this.fail('type mismatch', detail);
+    this.fail('type mismatch', this.ctrlUnreachable[this.top] !== 0 ? `${detail} in unreachable code` : detail);
   }
 
   private fail(rule: string, detail: string): never {

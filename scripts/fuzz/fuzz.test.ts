@@ -107,6 +107,20 @@ describe('outcomes of known modules', () => {
     expect(classify(wasmModule(section(SECTION.memory, [1, 0x00, ...uleb(1024)]))).outcome).toBe('same state');
   });
 
+  it('ref.eq of a (ref any) in unreachable code: V8 lenient, where the spec types operands pushed there', () => {
+    // Found by the fuzzer: (func (param (ref any)) (result i32) unreachable (local.get 0) (local.get 0) ref.eq).
+    const body = [0, 0x00, 0x20, 0x00, 0x20, 0x00, 0xd3, 0x0b];
+    const bytes = wasmModule(section(SECTION.type, [1, 0x60, 1, 0x64, 0x6e, 1, 0x7f]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, body.length, ...body]));
+    expect(v8Wasm.validate(bytes)).toBe(true);
+    // Reachable, V8 refuses the same operands.
+    const reachable = [0, 0x20, 0x00, 0x20, 0x00, 0xd3, 0x0b];
+    expect(v8Wasm.validate(wasmModule(section(SECTION.type, [1, 0x60, 1, 0x64, 0x6e, 1, 0x7f]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, reachable.length, ...reachable])))).toBe(false);
+    expect(classify(bytes)).toMatchObject({
+      outcome: 'V8 lenient: ref.eq in unreachable code',
+      detail: expect.stringMatching(/^ours: compile: CompileError: type mismatch in function 0: ref\.eq expected \[eqref\] but got \[\(ref any\)\] in unreachable code/),
+    });
+  });
+
   it('a body with the legacy try opcode: V8 legacy exceptions, which Wasm 3.0 does not have', () => {
     // Found by the fuzzer: (func try end end), 0x06 0x40 0x0b 0x0b.
     const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, 5, 0, 0x06, 0x40, 0x0b, 0x0b]));
