@@ -323,6 +323,46 @@ export class FunctionValidator {
               continue;
             }
             break;
+          case 0x24: // global.set
+            if (x < 0x80 && x < this.globalTypes.length && this.globalMutable[x] !== 0 && sp > this.ctrlHeight[this.top] && vals[sp - 1] === this.globalTypes[x]) {
+              r.pos = at + 2;
+              this.sp = sp - 1;
+              continue;
+            }
+            break;
+          case 0x02: // block
+          case 0x03: // loop
+            // With the empty block type.
+            if (x === 0x40) {
+              r.pos = at + 2;
+              this.pushCtrl(op === 0x02 ? BLOCK : LOOP, this.poolTop, 0, 0);
+              continue;
+            }
+            break;
+          case 0x0b: {
+            // end, where the operands are exactly the frame's end types: they stay as they are.
+            const top = this.top;
+            const height = this.ctrlHeight[top];
+            const results = this.ctrlEndN[top];
+            if (top === 0 || this.ctrlKind[top] === IF || sp - height !== results || this.initTop !== this.ctrlInits[top]) break;
+            const endAt = this.ctrlStart[top] + this.ctrlStartN[top];
+            let same = true;
+            for (let i = 0; same && i < results; i++) same = vals[height + i] === this.pool[endAt + i];
+            if (!same) break;
+            this.top = top - 1;
+            this.poolTop = this.ctrlStart[top];
+            continue;
+          }
+          case 0x0d: {
+            // br_if to a label without types
+            const top = this.top;
+            if (x < 0x80 && x <= top && this.labelCount(top - x) === 0 && sp > this.ctrlHeight[top] && vals[sp - 1] === I32) {
+              r.pos = at + 2;
+              this.sp = sp - 1;
+              continue;
+            }
+            break;
+          }
           case 0x41: // i32.const
             r.s32();
             this.push(I32);
