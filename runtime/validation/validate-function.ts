@@ -119,8 +119,9 @@ function grown<T extends Int32Array | Uint8Array>(array: T, need: number): T {
 
 /**
  * Validates the bodies of one module. Its context (the spec's C: types, functions,
- * tables, memories, globals, segments, tags) is encoded once; then `validate(i)` checks
- * the module's i-th body, throwing `CompileError` of kind `invalid`.
+ * tables, memories, globals, segments, tags) is encoded once; then `validate(i)` reads
+ * and checks the module's i-th body, throwing `CompileError` of kind `invalid`, or
+ * `malformed` for an instruction that does not decode.
  */
 export class FunctionValidator {
   private readonly module: Module;
