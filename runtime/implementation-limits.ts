@@ -32,6 +32,8 @@ export interface ImplementationLimits {
   readonly functionResults: number;
   /** Operands of one `array.new_fixed` (V8 refuses more at compile time). */
   readonly arrayNewFixedLength: number;
+  /** Bytes of one function body (V8: 7,654,321). */
+  readonly functionBodyBytes: number;
   /** Locals of one function, parameters included (V8: 50,000). */
   readonly functionLocals: number;
   /** Supertypes above a type in its declared chain (V8: 63). */
@@ -65,6 +67,7 @@ export const DEFAULT_LIMITS: ImplementationLimits = Object.freeze({
   functionParams: 1_000,
   functionResults: 1_000,
   arrayNewFixedLength: 10_000,
+  functionBodyBytes: 7_654_321,
   functionLocals: 50_000,
   subtypeDepth: 63,
   tableElements: 10_000_000,

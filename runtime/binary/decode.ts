@@ -290,6 +290,7 @@ function readCodeSection(d: Decoder, end: number): void {
   const codes = new Array<FunctionBody>(n);
   for (let i = 0; i < n; i++) {
     const bodySize = r.length();
+    checkLimit(d.limits, 'functionBodyBytes', bodySize, `code entry ${i}: body bytes`);
     const offset = r.pos;
     r.end = offset + bodySize;
     readLocals(r);

@@ -10,6 +10,7 @@ import { section, SECTION, uleb, wasmModule, type Bytes } from '../binary/wasm-b
 import { GC_BASE, INSTRUCTION_NAMES, MISC_BASE, SIMD_BASE } from '../binary/instruction-table.ts';
 import { CompileError } from '../errors.ts';
 import { compile } from '../module/compile.ts';
+import { DEFAULT_LIMITS } from '../implementation-limits.ts';
 import { decode } from '../binary/decode.ts';
 import { v8Wasm } from '../v8/v8-instance-state.ts';
 import { wabtAssembler } from '../../workloads/wat.ts';
@@ -586,6 +587,20 @@ describe('compile', () => {
   it('leaves bodies unvalidated with validateBodies: false', () => {
     const bytes = twoBodies(invalidBody, [2, 0, 0x0b]);
     expect(() => compile(bytes, undefined, { validateBodies: false })).not.toThrow();
+  });
+
+  it('refuses a function body longer than V8 takes, as V8 does, before reading it', () => {
+    const ofSize = (size: number) => {
+      const code = new Array<number>(size).fill(0x01);
+      code[0] = 0;
+      code[size - 1] = 0x0b;
+      return wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, ...uleb(size), ...code]));
+    };
+    const limit = DEFAULT_LIMITS.functionBodyBytes;
+    expect(v8Wasm.validate(ofSize(limit))).toBe(true);
+    expect(v8Wasm.validate(ofSize(limit + 1))).toBe(false);
+    expect(() => compile(ofSize(limit))).not.toThrow();
+    expect(() => compile(ofSize(limit + 1))).toThrow(/functionBodyBytes = 7654321/);
   });
 
   it('refuses more locals than V8 takes, as V8 does', () => {
