@@ -51,6 +51,8 @@ interface Side {
   readonly phase: 'accept' | 'compile' | 'link' | 'trap' | 'limit' | 'v8-limit' | 'unobservable' | 'crash';
   readonly error?: string;
   readonly states?: readonly InstanceState[];
+  /** Instantiated, but its state is past MAX_DESCRIBED_VALUES. */
+  readonly undescribed?: true;
 }
 
 const CODE_SECTION = 10;
@@ -107,8 +109,12 @@ function compareInstances(compiled: CompiledModule): Verdict {
   } catch (error) {
     return verdict('crash', { phase: 'accept' }, { phase: 'crash', error: `observable copy: ${line(error)}` });
   }
-  const large = tooLargeToDescribe(compiled);
-  const sides = strategies.map((strategy) => instantiateOurs(copy, strategy, !large));
+  let large = tooLargeToDescribe(compiled);
+  let sides = strategies.map((strategy) => instantiateOurs(copy, strategy, !large));
+  if (sides.some((side) => side.undescribed === true)) {
+    large = true;
+    sides = sides.map((side): Side => (side.phase === 'accept' ? { phase: 'accept', states: [] } : side));
+  }
   const crashed = sides.find((side) => side.phase === 'crash');
   if (crashed !== undefined) return verdict('crash', crashed, { phase: 'accept' });
   const ours = sides[0];
@@ -153,6 +159,8 @@ function compareRejections(ours: Side, v8: Side, compiled: CompiledModule): Verd
  * past the watchdog's limit on a busy machine.
  */
 const MAX_DESCRIBED_ELEMENTS = 1_000_000;
+/** Likewise for the values of a state, GC objects written out at every path that reaches them. */
+const MAX_DESCRIBED_VALUES = 200_000;
 const MAX_DESCRIBED_MEMORY_BYTES = 64 * 2 ** 20;
 
 function tooLargeToDescribe(compiled: CompiledModule): boolean {
@@ -185,7 +193,13 @@ function instantiateOurs(copy: CompiledModule, strategy: (typeof strategies)[num
   const store = new Store();
   try {
     const instance = instantiate(store, copy, resolveWorkloadImports(store, copy, STUB_IMPORTS), { strategy, skipStart: true });
-    return { phase: 'accept', states: describe ? [observedState(describeInstance(instance))] : [] };
+    if (!describe) return { phase: 'accept', states: [] };
+    try {
+      return { phase: 'accept', states: [observedState(describeInstance(instance, MAX_DESCRIBED_VALUES))] };
+    } catch (error) {
+      if (error instanceof ResourceLimitError && error.limit === 'stateValues') return { phase: 'accept', undescribed: true };
+      throw error;
+    }
   } catch (error) {
     return oursFailed(error, 'link');
   }
