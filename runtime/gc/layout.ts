@@ -2,7 +2,7 @@
 // its objects: bytes per field, which fields hold counted references, packed masks.
 // Computed once per canonical type.
 import type { FieldValue } from './heap.ts';
-import type { StorageType } from '../module/module.ts';
+import type { AnyHeapType, StorageType } from '../module/module.ts';
 import { isGcManaged } from '../module/ref-family.ts';
 import { canonicalType, type CanonicalStorageType, type CanonicalTypeId } from '../module/type-registry.ts';
 import { defaultValue } from '../instance/const-value.ts';
@@ -84,7 +84,7 @@ function fieldLayout(storage: CanonicalStorageType): FieldLayout {
   }
 }
 
-export function defaultFieldValue(storage: StorageType): FieldValue {
+export function defaultFieldValue(storage: StorageType<AnyHeapType>): FieldValue {
   return storage === 'i8' || storage === 'i16' ? 0 : defaultValue(storage);
 }
 

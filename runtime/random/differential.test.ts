@@ -12,7 +12,7 @@ import { canonicalFuncTypeId } from '../embedder/host-func-type.ts';
 import { describeInstance, type InstanceState } from '../embedder/instance-state.ts';
 import type { Strategy } from '../instance/initializer.ts';
 import { instantiate } from '../instance/instantiate.ts';
-import type { RefType, ValType } from '../module/module.ts';
+import type { AnyHeapType, RefType, ValType } from '../module/module.ts';
 import { toCanonicalRefType, toCanonicalValType, type CanonicalTypeIds } from '../module/type-registry.ts';
 import {
   FEATURES,
@@ -207,7 +207,7 @@ function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): O
     funcs.push(externs.get(key) as FuncInst);
   }
   // The raw word of a reference the host stores; a host value becomes a host object.
-  const rawRef = (type: RefType, value: StateValue): number => {
+  const rawRef = (type: RefType<AnyHeapType>, value: StateValue): number => {
     if (value !== null && typeof value === 'object' && 'func' in value) return funcRef(funcs[value.func].address);
     return value === null ? NULL_REF : (parseStateValue(store, type, value) as number);
   };
@@ -231,7 +231,7 @@ function ourImport(
   store: Store,
   spec: Exclude<ImportSpec, { kind: 'func' }>,
   ids: CanonicalTypeIds,
-  rawRef: (type: RefType, value: StateValue) => number,
+  rawRef: (type: RefType<AnyHeapType>, value: StateValue) => number,
 ): Extern {
   switch (spec.kind) {
     case 'global': {
@@ -282,7 +282,7 @@ function isHostNameable(c: GeneratedCase, t: number): boolean {
   return final && supertype === undefined && group.size === 1 && abstract;
 }
 
-function isExternRef(type: ValType): boolean {
+function isExternRef(type: ValType<AnyHeapType>): boolean {
   return typeof type !== 'string' && type.heap === 'extern';
 }
 
