@@ -7,7 +7,7 @@ import type { Value } from '../instance/const-value.ts';
 import { InternalError, ResourceLimitError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { AnyHeapType, FieldType, StorageType, ValType } from '../module/module.ts';
-import { funcAddress, i31Ref, i31Value, isHeapRef, isI31 } from '../gc/raw-ref.ts';
+import { funcAddress, i31Ref, i31Value, isHeapRef, isI31, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import type { Store } from '../instance/store.ts';
 import { canonicalType, type CanonicalTypeId } from '../module/type-registry.ts';
@@ -80,11 +80,11 @@ function describe(instance: Instance, type: StorageType<AnyHeapType>, value: Val
     case 'v128':
       return `0x${Buffer.from(value as Uint8Array).toString('hex')}`;
     default:
-      return describeRef(instance, heapFamily(type.heap), value as number, path, budget);
+      return describeRef(instance, heapFamily(type.heap), value as RefWord, path, budget);
   }
 }
 
-function describeRef(instance: Instance, family: string, raw: number, path: Set<number>, budget: DescribeBudget): StateValue {
+function describeRef(instance: Instance, family: string, raw: RefWord, path: Set<number>, budget: DescribeBudget): StateValue {
   if (raw === 0) return null;
   if (family === 'func') return { func: funcIndexIn(instance, funcAddress(raw)) };
   const inner = describeAnyRef(instance, raw, path, budget);
@@ -92,7 +92,7 @@ function describeRef(instance: Instance, family: string, raw: number, path: Set<
   return inner;
 }
 
-function describeAnyRef(instance: Instance, raw: number, path: Set<number>, budget: DescribeBudget): StateValue {
+function describeAnyRef(instance: Instance, raw: RefWord, path: Set<number>, budget: DescribeBudget): StateValue {
   if (isI31(raw)) return { i31: i31Value(raw) };
   const heap = instance.store.heap;
   const kind = heap.kind(raw);
@@ -120,7 +120,7 @@ function describeField(instance: Instance, field: FieldType<AnyHeapType>, value:
   return describe(instance, field.storage, value, path, budget);
 }
 
-function isHostObject(store: Store, raw: number): boolean {
+function isHostObject(store: Store, raw: RefWord): boolean {
   return isHeapRef(raw) && store.heap.kind(raw) === 'host';
 }
 

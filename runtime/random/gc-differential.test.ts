@@ -36,7 +36,7 @@ import {
   type GcFeature,
   type HeapCount,
 } from './random-gc-module.ts';
-import { isHeapRef } from '../gc/raw-ref.ts';
+import { isHeapRef, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import { Store, type Extern, type ImportResolver } from '../instance/store.ts';
 import { canonicalType, type CanonicalRefType } from '../module/type-registry.ts';
@@ -319,7 +319,7 @@ function ourIdentity(instance: Instance): number[] {
   const visit = (type: StorageType<AnyHeapType>, value: Value, path: Set<number>): void => {
     if (typeof type === 'string') return;
     const family = heapFamily(type.heap);
-    const raw = value as number;
+    const raw = value as RefWord;
     if ((family !== 'any' && family !== 'extern') || !isHeapRef(raw) || heap.kind(raw) === 'host') return;
     const seen = first.get(raw);
     if (seen === undefined) first.set(raw, identity.length);
