@@ -54,7 +54,8 @@ export async function inspectCommand(file: string, options: InspectOptions): Pro
     process.stdout.write(options.json === true ? `${JSON.stringify(rows, null, 2)}\n` : formatCounters(rows));
     return 0;
   }
-  const state = describeInstance(await instantiateModule(module, strategy, options));
+  const instance = await instantiateModule(module, strategy, options);
+  const state = withFile(module.name, () => describeInstance(instance));
   process.stdout.write(options.json === true ? `${JSON.stringify(state, null, 2)}\n` : formatState(module.name, state));
   return 0;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compile as assemble } from 'watr';
 import { name, section, SECTION, sleb, uleb, vector, wasmModule } from '../runtime/binary/wasm-bytes.ts';
 import { v8Wasm } from '../runtime/v8/v8-instance-state.ts';
 
@@ -107,6 +108,14 @@ describe('unbounded work', () => {
     const file = write('array-40.wasm', bytes);
     expect(instlab('inspect', file).stdout).toContain(`{"array":0,"elements":[${Array(16).fill(0).join(',')},"… 24 more"]}`);
     expect(JSON.parse(instlab('inspect', file, '--json').stdout).exports.a.value.elements).toHaveLength(40);
+  });
+
+  it('a GC graph reached along 2^40 paths (a 481-byte module) stops at the state value limit', () => {
+    // Found by the fuzzer: each global a struct of two references to the one before.
+    const globals = ['(global $g0 (ref $s) (struct.new $s (ref.null $s) (ref.null $s)))'];
+    for (let i = 1; i <= 40; i++) globals.push(`(global $g${i} (ref $s) (struct.new $s (global.get $g${i - 1}) (global.get $g${i - 1})))`);
+    const bytes = assemble(`(module (type $s (struct (field (ref null $s)) (field (ref null $s)))) ${globals.join(' ')} (export "g" (global $g40)))`);
+    expectBadInput(instlab('inspect', write('shared-graph.wasm', bytes)), /ResourceLimitError: instance state: more than 1000000 values/);
   });
 
   it('inspect /dev/zero stops at the module size limit', () => {

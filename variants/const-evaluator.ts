@@ -3,13 +3,13 @@
 // precomputed constant).
 import type { Value } from '../runtime/instance/const-value.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
-import type { ConstExpr, ValType } from '../runtime/module/module.ts';
+import type { AnyHeapType, ConstExpr, ValType } from '../runtime/module/module.ts';
 import type { AllocationContext, GcHeap } from '../runtime/gc/heap.ts';
 
 /** What the caller reads the result as: a number type, v128, or a raw reference word. */
 export type ResultKind = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'ref';
 
-export function resultKind(type: ValType): ResultKind {
+export function resultKind(type: ValType<AnyHeapType>): ResultKind {
   return typeof type === 'string' ? type : 'ref';
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { funcRef, i31Ref, i31Value, NULL_REF } from '../runtime/gc/raw-ref.ts';
+import { funcRef, i31Ref, i31Value, NULL_REF, type RefWord } from '../runtime/gc/raw-ref.ts';
 import { I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant, REF_FUNC, REF_I31 } from './const-ops.ts';
 
 const I32_INPUTS = [0, 1, -1, 7, -0x8000_0000, 0x7fff_ffff, 0x1_0000, 123_456_789];
@@ -41,7 +41,7 @@ describe('the constant operations', () => {
   it('make the reference words of raw-ref.ts', () => {
     expect(REF_FUNC.apply(3)).toBe(funcRef(3));
     expect(REF_I31.apply(-5)).toBe(i31Ref(-5));
-    expect(i31Value(REF_I31.apply(0x7fff_ffff))).toBe(-1);
+    expect(i31Value(REF_I31.apply(0x7fff_ffff) as RefWord)).toBe(-1);
   });
 
   it('push the immediate of a constant instruction, floats as their bits', () => {

@@ -6,7 +6,7 @@ import type { Initializer } from '../runtime/instance/initializer.ts';
 import type { Instance } from '../runtime/instance/instance.ts';
 import type { ConstExpr, ElementSegment } from '../runtime/module/module.ts';
 import { constExprAllocates } from '../runtime/gc/alloc.ts';
-import { funcRef } from '../runtime/gc/raw-ref.ts';
+import { funcRef, NULL_REF, refWords, type RefWord } from '../runtime/gc/raw-ref.ts';
 import { isGcManaged, isGcManagedIn } from '../runtime/module/ref-family.ts';
 import {
   addressOf,
@@ -76,7 +76,7 @@ export class InterpretedInitializer<P> implements Initializer {
     const scope = init.scoped ? heap.enterScope() : undefined;
     const value = this.evaluate(instance, init.expr, this.globalKinds[i]);
     // The slot's count comes before the scope lets go of the evaluator's root.
-    if (isGcManaged(type)) heap.writeBarrier(0, value as number);
+    if (isGcManaged(type)) heap.writeBarrier(NULL_REF, value as RefWord);
     writeSlot(cells, i, type, value);
     if (scope !== undefined) heap.exitScope(scope);
     instance.counters.slotsWritten++;
@@ -93,8 +93,8 @@ export class InterpretedInitializer<P> implements Initializer {
     const heap = instance.store.heap;
     const table = instance.tables[wholeIndex(this.compiled.info.importedTables, i)];
     const scope = init.scoped ? heap.enterScope() : undefined;
-    const raw = this.evaluate(instance, init.expr, 'ref') as number;
-    if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(0, raw);
+    const raw = this.evaluate(instance, init.expr, 'ref') as RefWord;
+    if (isGcManaged(table.type.element)) for (let j = 0; j < table.size; j++) heap.writeBarrier(NULL_REF, raw);
     table.elements.fill(raw, 0, table.size);
     if (scope !== undefined) heap.exitScope(scope);
     instance.counters.slotsWritten += table.size;
@@ -150,20 +150,20 @@ export class InterpretedInitializer<P> implements Initializer {
   private makeElementInstance(instance: Instance, segment: ElementSegment, index: number): void {
     if (segment.items.kind === 'funcs') {
       const indices = segment.items.indices;
-      const refs = new Uint32Array(indices.length);
+      const refs = refWords(indices.length);
       for (let i = 0; i < refs.length; i++) refs[i] = funcRef(instance.funcAddresses[indices[i]]);
       instance.elems[index] = refs;
       return;
     }
     const items = this.elements[index].items;
-    const refs = new Uint32Array(items!.length);
+    const refs = refWords(items!.length);
     instance.elems[index] = refs;
     const counted = isGcManagedIn(this.compiled.info.canonicalTypes, segment.type);
     const heap = instance.store.heap;
     for (let i = 0; i < refs.length; i++) {
       const item = items![i];
       const scope = item.scoped ? heap.enterScope() : undefined;
-      refs[i] = this.evaluate(instance, item.expr, 'ref') as number;
+      refs[i] = this.evaluate(instance, item.expr, 'ref') as RefWord;
       if (counted) heap.incRef(refs[i]);
       if (scope !== undefined) heap.exitScope(scope);
     }

@@ -15,7 +15,7 @@ import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { MAX_TABLE_ELEMENTS } from '../runtime/instance/allocate.ts';
 import { constExprAllocates } from '../runtime/gc/alloc.ts';
 import { toCanonicalRefType } from '../runtime/module/type-registry.ts';
-import { lazyFuncRef } from '../runtime/gc/raw-ref.ts';
+import { lazyFuncRef, refWords, type RefWord, type RefWords } from '../runtime/gc/raw-ref.ts';
 import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { foldConstExpr, type FoldContext } from './constant-folding.ts';
 
@@ -59,7 +59,7 @@ export interface ModuleImage {
   /** Data segments the memory images apply. */
   readonly coveredDatas: readonly boolean[];
   /** Each element instance as instantiation starts it: empty (dropped, or not yet made). */
-  readonly elemTemplate: readonly Uint32Array[];
+  readonly elemTemplate: readonly RefWords[];
   /** Each data instance as instantiation starts it: a passive segment's bytes, else empty. */
   readonly dataTemplate: readonly Uint8Array[];
 }
@@ -203,13 +203,13 @@ function allocates(items: ElementItems): boolean {
 }
 
 /** Items that are all function references or nulls, as lazy words; else undefined. */
-function foldItems(items: ElementItems): Uint32Array | undefined {
-  if (items.kind === 'funcs') return items.indices.map(lazyFuncRef);
-  const refs = new Uint32Array(items.exprs.length);
+function foldItems(items: ElementItems): RefWords | undefined {
+  if (items.kind === 'funcs') return items.indices.map(lazyFuncRef) as RefWords;
+  const refs = refWords(items.exprs.length);
   for (let i = 0; i < refs.length; i++) {
     const value = foldConstExpr(items.exprs[i], { global: () => undefined, lazyFuncRefs: true });
     if (value === undefined) return undefined;
-    refs[i] = value as number;
+    refs[i] = value as RefWord;
   }
   return refs;
 }

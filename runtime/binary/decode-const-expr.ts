@@ -4,7 +4,7 @@
 // validation can reject it.
 import type { ByteReader } from './byte-reader.ts';
 import { type BlockStack, readImmediates, readOpcode } from './decode-instruction.ts';
-import { readHeapType } from './decode-types.ts';
+import { readHeapType, readTypeIndex } from './decode-types.ts';
 import { GC_BASE, INSTRUCTION_IMMEDIATES, INSTRUCTION_NAMES, SIMD_BASE } from './instruction-table.ts';
 import type { ConstExpr, ConstOp } from '../module/module.ts';
 
@@ -74,19 +74,19 @@ export function decodeConstExpr(r: ByteReader, blocks: BlockStack): ConstExpr {
         op = { op: 'ref.func', func: r.u32() };
         break;
       case GC_BASE + 0x00:
-        op = { op: 'struct.new', type: r.u32() };
+        op = { op: 'struct.new', type: readTypeIndex(r) };
         break;
       case GC_BASE + 0x01:
-        op = { op: 'struct.new_default', type: r.u32() };
+        op = { op: 'struct.new_default', type: readTypeIndex(r) };
         break;
       case GC_BASE + 0x06:
-        op = { op: 'array.new', type: r.u32() };
+        op = { op: 'array.new', type: readTypeIndex(r) };
         break;
       case GC_BASE + 0x07:
-        op = { op: 'array.new_default', type: r.u32() };
+        op = { op: 'array.new_default', type: readTypeIndex(r) };
         break;
       case GC_BASE + 0x08: {
-        const type = r.u32();
+        const type = readTypeIndex(r);
         op = { op: 'array.new_fixed', type, length: r.u32() };
         break;
       }

@@ -1,5 +1,6 @@
 // Decoding of types (https://webassembly.github.io/spec/core/binary/types.html).
 import type { ByteReader } from './byte-reader.ts';
+import { typeIndex, type TypeIndex } from '../module/module.ts';
 import type {
   AbsHeapType,
   CompositeType,
@@ -65,7 +66,12 @@ export function readHeapType(r: ByteReader): HeapType {
   }
   const index = r.s33();
   if (index < 0) r.fail('malformed heap type', at);
-  return index;
+  return typeIndex(index);
+}
+
+/** A type index (typeidx): a u32. Whether it names a type is for validation. */
+export function readTypeIndex(r: ByteReader): TypeIndex {
+  return typeIndex(r.u32());
 }
 
 function refTypeOf(nullable: boolean, heap: HeapType): RefType {
@@ -144,7 +150,7 @@ function readCompositeType(r: ByteReader): CompositeType {
   }
 }
 
-const NO_SUPERTYPES: readonly number[] = [];
+const NO_SUPERTYPES: readonly TypeIndex[] = [];
 
 function readSubType(r: ByteReader): SubType {
   const b = r.peek();
@@ -153,8 +159,8 @@ function readSubType(r: ByteReader): SubType {
   }
   r.pos++;
   const n = r.count();
-  const supertypes = new Array<number>(n);
-  for (let i = 0; i < n; i++) supertypes[i] = r.u32();
+  const supertypes = new Array<TypeIndex>(n);
+  for (let i = 0; i < n; i++) supertypes[i] = readTypeIndex(r);
   return { final: b === 0x4f, supertypes, composite: readCompositeType(r) };
 }
 
@@ -215,8 +221,8 @@ export function readGlobalType(r: ByteReader): GlobalType {
 }
 
 /** A tag type: an attribute byte that must be 0 (exception), then a type index. */
-export function readTagType(r: ByteReader): number {
+export function readTagType(r: ByteReader): TypeIndex {
   const at = r.pos;
   if (r.u8() !== 0) r.fail('zero byte expected', at);
-  return r.u32();
+  return readTypeIndex(r);
 }

@@ -14,6 +14,7 @@ import {
   readRefType,
   readTableType,
   readTagType,
+  readTypeIndex,
 } from './decode-types.ts';
 import type {
   ConstExpr,
@@ -34,6 +35,7 @@ import type {
   SegmentMode,
   SubType,
   TableDef,
+  TypeIndex,
 } from '../module/module.ts';
 
 const MAGIC = 0x6d736100; // "\0asm"
@@ -211,8 +213,8 @@ function readImportSection(d: Decoder): void {
 function readFunctionSection(d: Decoder): void {
   const { r, module } = d;
   const n = sectionCount(d, 'functions', 'functions');
-  const funcs = new Array<number>(n);
-  for (let i = 0; i < n; i++) funcs[i] = r.u32();
+  const funcs = new Array<TypeIndex>(n);
+  for (let i = 0; i < n; i++) funcs[i] = readTypeIndex(r);
   module.funcs = funcs;
 }
 
@@ -237,7 +239,7 @@ function readMemorySection(d: Decoder): void {
 
 function readTagSection(d: Decoder): void {
   const { r, module } = d;
-  const tags: number[] = [];
+  const tags: TypeIndex[] = [];
   const n = sectionCount(d, 'tags', 'tags');
   for (let i = 0; i < n; i++) tags.push(readTagType(r));
   module.tags = tags;
@@ -319,7 +321,7 @@ function readImport(r: ByteReader): Import {
   let desc: ExternType;
   switch (r.u8()) {
     case 0x00:
-      desc = { kind: 'func', typeIndex: r.u32() };
+      desc = { kind: 'func', typeIndex: readTypeIndex(r) };
       break;
     case 0x01:
       desc = { kind: 'table', type: readTableType(r) };

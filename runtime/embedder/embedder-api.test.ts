@@ -127,3 +127,30 @@ describe('stub imports', () => {
     expect(() => stubImports(store, impossible)).toThrow(LinkError);
   });
 });
+
+/** Globals each a struct of two references to the one before: 2^depth paths reach the first. */
+function sharedGraph(depth: number): string {
+  const globals = [`(global $g0 (ref $s) (struct.new $s (ref.null $s) (ref.null $s)))`];
+  for (let i = 1; i <= depth; i++) globals.push(`(global $g${i} (ref $s) (struct.new $s (global.get $g${i - 1}) (global.get $g${i - 1})))`);
+  return `(module (type $s (struct (field (ref null $s)) (field (ref null $s))))
+    ${globals.join('\n')} (export "g" (global $g${depth})))`;
+}
+
+describe('instance state', () => {
+  it('writes a shared GC object out at every path that reaches it', () => {
+    const instance = instantiateWat(gcTestStore().store, sharedGraph(2));
+    const leaf = { struct: 0, fields: [null, null] };
+    const middle = { struct: 0, fields: [leaf, leaf] };
+    expect(describeInstance(instance).exports.g).toMatchObject({ kind: 'global', value: { struct: 0, fields: [middle, middle] } });
+  });
+
+  it('stops with a resource limit where those paths pass the value budget, instead of growing without bound', () => {
+    // 2^40 paths: written out, terabytes.
+    const instance = instantiateWat(gcTestStore().store, sharedGraph(40));
+    expect(() => describeInstance(instance, 10_000)).toThrow(expect.objectContaining({ name: 'ResourceLimitError', limit: 'stateValues' }));
+    expect(() => describeInstance(instance)).toThrow(/instance state: more than 1000000 values/);
+    // Each value written counts: 7 values for a graph of depth 1 (2 structs' worth of fields and the root).
+    expect(() => describeInstance(instantiateWat(gcTestStore().store, sharedGraph(1)), 7)).not.toThrow();
+    expect(() => describeInstance(instantiateWat(gcTestStore().store, sharedGraph(1)), 6)).toThrow(/more than 6 values/);
+  });
+});

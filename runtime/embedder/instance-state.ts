@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readSlot } from '../instance/const-value.ts';
 import type { Instance } from '../instance/instance.ts';
-import { describeValue, type StateValue } from './state-value.ts';
+import { describeBudget, describeValue, type DescribeBudget, type StateValue } from './state-value.ts';
 import type { Extern } from '../instance/store.ts';
 import { PAGE_BYTES } from '../instance/store.ts';
 import { storageTypeName } from '../module/type-names.ts';
@@ -20,15 +20,23 @@ export interface InstanceState {
   exports: Record<string, ExportState>;
 }
 
-export function describeInstance(instance: Instance): InstanceState {
+/**
+ * Values one state may hold (globals' values, table elements and GC fields together):
+ * about 20 MB of JSON.
+ */
+export const MAX_STATE_VALUES = 1_000_000;
+
+/** The state of every export; a `ResourceLimitError` past `maxValues` values. */
+export function describeInstance(instance: Instance, maxValues = MAX_STATE_VALUES): InstanceState {
   const exports: Record<string, ExportState> = {};
+  const budget = describeBudget(maxValues);
   for (const { name, index } of instance.module.module.exports) {
-    exports[name] = describeExport(instance, index, instance.exports.get(name)!);
+    exports[name] = describeExport(instance, index, instance.exports.get(name)!, budget);
   }
   return { exports };
 }
 
-function describeExport(instance: Instance, index: number, extern: Extern): ExportState {
+function describeExport(instance: Instance, index: number, extern: Extern, budget: DescribeBudget): ExportState {
   const info = instance.module.info;
   switch (extern.kind) {
     case 'func':
@@ -42,13 +50,13 @@ function describeExport(instance: Instance, index: number, extern: Extern): Expo
         kind: 'global',
         type: storageTypeName(declared.type),
         mutable: declared.mutable,
-        value: describeValue(instance, extern.type.type, value),
+        value: describeValue(instance, extern.type.type, value, budget),
       };
     }
     case 'table': {
       const elements: StateValue[] = new Array(extern.size);
       for (let i = 0; i < extern.size; i++) {
-        elements[i] = describeValue(instance, extern.type.element, tableElement(extern, i));
+        elements[i] = describeValue(instance, extern.type.element, tableElement(extern, i), budget);
       }
       return { kind: 'table', type: storageTypeName(info.tables[index].element), size: extern.size, elements };
     }

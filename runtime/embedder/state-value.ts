@@ -4,10 +4,10 @@
 // {"struct": t, "fields": […]}, {"array": t, "elements": […]}, {"extern": json},
 // and {"cycle": true} for an object already printed on the path.
 import type { Value } from '../instance/const-value.ts';
-import { InternalError } from '../errors.ts';
+import { InternalError, ResourceLimitError } from '../errors.ts';
 import type { Instance } from '../instance/instance.ts';
-import type { FieldType, StorageType, ValType } from '../module/module.ts';
-import { funcAddress, i31Ref, i31Value, isHeapRef, isI31 } from '../gc/raw-ref.ts';
+import type { AnyHeapType, FieldType, StorageType, ValType } from '../module/module.ts';
+import { funcAddress, i31Ref, i31Value, isHeapRef, isI31, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import type { Store } from '../instance/store.ts';
 import { canonicalType, type CanonicalTypeId } from '../module/type-registry.ts';
@@ -24,9 +24,24 @@ export type StateValue =
   | { readonly extern: unknown }
   | { readonly cycle: true };
 
+/**
+ * How many more values a description may write. A GC object reachable along several
+ * paths is written out once per path (the format has no sharing), so a graph of a few
+ * hundred bytes can describe as gigabytes; past the budget, describing stops with a
+ * `ResourceLimitError`.
+ */
+export interface DescribeBudget {
+  values: number;
+  readonly limit: number;
+}
+
+export function describeBudget(limit: number): DescribeBudget {
+  return { values: limit, limit };
+}
+
 /** Describes a value of a canonical type as seen from `instance` (function indices are its own). */
-export function describeValue(instance: Instance, type: StorageType, value: Value): StateValue {
-  return describe(instance, type, value, new Set());
+export function describeValue(instance: Instance, type: StorageType<AnyHeapType>, value: Value, budget = describeBudget(Infinity)): StateValue {
+  return describe(instance, type, value, new Set(), budget);
 }
 
 export type NumericStorageType = 'i8' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64';
@@ -50,7 +65,10 @@ export function describeNumeric(type: NumericStorageType, value: number | bigint
   }
 }
 
-function describe(instance: Instance, type: StorageType, value: Value, path: Set<number>): StateValue {
+function describe(instance: Instance, type: StorageType<AnyHeapType>, value: Value, path: Set<number>, budget: DescribeBudget): StateValue {
+  if (--budget.values < 0) {
+    throw new ResourceLimitError('stateValues', budget.limit + 1, `instance state: more than ${budget.limit} values (a GC object is written out at every path that reaches it)`);
+  }
   switch (type) {
     case 'i8':
     case 'i16':
@@ -62,19 +80,19 @@ function describe(instance: Instance, type: StorageType, value: Value, path: Set
     case 'v128':
       return `0x${Buffer.from(value as Uint8Array).toString('hex')}`;
     default:
-      return describeRef(instance, heapFamily(type.heap), value as number, path);
+      return describeRef(instance, heapFamily(type.heap), value as RefWord, path, budget);
   }
 }
 
-function describeRef(instance: Instance, family: string, raw: number, path: Set<number>): StateValue {
+function describeRef(instance: Instance, family: string, raw: RefWord, path: Set<number>, budget: DescribeBudget): StateValue {
   if (raw === 0) return null;
   if (family === 'func') return { func: funcIndexIn(instance, funcAddress(raw)) };
-  const inner = describeAnyRef(instance, raw, path);
+  const inner = describeAnyRef(instance, raw, path, budget);
   if (family === 'extern' && !isHostObject(instance.store, raw)) return { extern: inner };
   return inner;
 }
 
-function describeAnyRef(instance: Instance, raw: number, path: Set<number>): StateValue {
+function describeAnyRef(instance: Instance, raw: RefWord, path: Set<number>, budget: DescribeBudget): StateValue {
   if (isI31(raw)) return { i31: i31Value(raw) };
   const heap = instance.store.heap;
   const kind = heap.kind(raw);
@@ -87,10 +105,10 @@ function describeAnyRef(instance: Instance, raw: number, path: Set<number>): Sta
   const typeIndex = typeIndexIn(instance, typeId);
   let result: StateValue;
   if (composite.kind === 'struct') {
-    result = { struct: typeIndex, fields: composite.fields.map((f, i) => describeField(instance, f, fields[i], path)) };
+    result = { struct: typeIndex, fields: composite.fields.map((f, i) => describeField(instance, f, fields[i], path, budget)) };
   } else if (composite.kind === 'array') {
     const element = composite.element;
-    result = { array: typeIndex, elements: fields.map((v) => describeField(instance, element, v, path)) };
+    result = { array: typeIndex, elements: fields.map((v) => describeField(instance, element, v, path, budget)) };
   } else {
     throw new InternalError(`GC object of function type ${typeId}`);
   }
@@ -98,11 +116,11 @@ function describeAnyRef(instance: Instance, raw: number, path: Set<number>): Sta
   return result;
 }
 
-function describeField(instance: Instance, field: FieldType, value: Value, path: Set<number>): StateValue {
-  return describe(instance, field.storage, value, path);
+function describeField(instance: Instance, field: FieldType<AnyHeapType>, value: Value, path: Set<number>, budget: DescribeBudget): StateValue {
+  return describe(instance, field.storage, value, path, budget);
 }
 
-function isHostObject(store: Store, raw: number): boolean {
+function isHostObject(store: Store, raw: RefWord): boolean {
   return isHeapRef(raw) && store.heap.kind(raw) === 'host';
 }
 
@@ -141,7 +159,7 @@ function hex(value: number | bigint, digits: number): string {
  * imports file or a spec script are given. A host value becomes a new host object;
  * the caller stores the raw word behind a write barrier.
  */
-export function parseStateValue(store: Store, type: ValType, json: unknown): Value {
+export function parseStateValue(store: Store, type: ValType<AnyHeapType>, json: unknown): Value {
   const fail = (): never => {
     throw new TypeError(`${JSON.stringify(json)} is not a value of type ${typeof type === 'string' ? type : 'reference'}`);
   };

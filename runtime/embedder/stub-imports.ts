@@ -8,7 +8,7 @@ import { writeSlot } from '../instance/const-value.ts';
 import { LinkError, RuntimeError } from '../errors.ts';
 import { canonicalFuncTypeId } from './host-func-type.ts';
 import type { Import } from '../module/module.ts';
-import { funcRef, i31Ref } from '../gc/raw-ref.ts';
+import { funcRef, i31Ref, NULL_REF, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily, isGcManaged } from '../module/ref-family.ts';
 import type { Extern, ImportResolver, Store } from '../instance/store.ts';
 import { toCanonicalGlobalType, toCanonicalTableType, type CanonicalRefType, type CanonicalTypeId } from '../module/type-registry.ts';
@@ -24,7 +24,7 @@ export function stubExtern(store: Store, compiled: CompiledModule, entry: Import
       const global = store.createGlobal(type);
       if (typeof type.type !== 'string' && !type.type.nullable) {
         const raw = nonNullStub(store, type.type, entry, compiled.module.imports.indexOf(entry));
-        if (isGcManaged(type.type)) store.heap.writeBarrier(0, raw);
+        if (isGcManaged(type.type)) store.heap.writeBarrier(NULL_REF, raw);
         writeSlot(global.cells, global.slot, type.type, raw);
       }
       return global;
@@ -36,7 +36,7 @@ export function stubExtern(store: Store, compiled: CompiledModule, entry: Import
       const table = store.createTable(type);
       if (!type.element.nullable && table.size > 0) {
         const raw = nonNullStub(store, type.element, entry, compiled.module.imports.indexOf(entry));
-        if (isGcManaged(type.element)) for (let i = 0; i < table.size; i++) store.heap.writeBarrier(0, raw);
+        if (isGcManaged(type.element)) for (let i = 0; i < table.size; i++) store.heap.writeBarrier(NULL_REF, raw);
         table.elements.fill(raw);
       }
       return table;
@@ -81,7 +81,7 @@ function trappingFunc(store: Store, type: CanonicalTypeId, { module, name }: Imp
 }
 
 /** A value of the non-nullable canonical reference type `type`, where one exists without a module. */
-function nonNullStub(store: Store, type: CanonicalRefType, entry: Import, importIndex: number): number {
+function nonNullStub(store: Store, type: CanonicalRefType, entry: Import, importIndex: number): RefWord {
   const heap = type.heap;
   switch (heapFamily(heap)) {
     case 'func':

@@ -8,6 +8,7 @@ import type { RootScope, Rooted } from '../gc/root-scope.ts';
 import type { TableInst } from '../instance/store.ts';
 import type { GcHeap } from '../gc/heap.ts';
 import { tableElement } from '../instance/table-element.ts';
+import { NULL_REF, refWords, type RefWords } from '../gc/raw-ref.ts';
 
 export function tableGet(scope: RootScope, table: TableInst, index: number): Rooted {
   checkBounds(table, index, 1);
@@ -16,7 +17,7 @@ export function tableGet(scope: RootScope, table: TableInst, index: number): Roo
 
 export function tableSet(scope: RootScope, table: TableInst, index: number, value: Rooted | null): void {
   checkBounds(table, index, 1);
-  const raw = value === null ? 0 : value.raw;
+  const raw = value === null ? NULL_REF : value.raw;
   if (isGcManaged(table.type.element)) scope.store.heap.writeBarrier(table.elements[index], raw, scope.store.heap.barrierOn('table.set'));
   table.elements[index] = raw;
 }
@@ -33,19 +34,19 @@ export function tableGrow(scope: RootScope, table: TableInst, delta: number, ini
   const limit = scope.store.limits.tableElements;
   const max = Math.min(table.type.limits.max ?? limit, limit);
   if (!Number.isInteger(delta) || delta < 0 || newSize > max) return -1;
-  const raw = init === null ? 0 : init.raw;
+  const raw = init === null ? NULL_REF : init.raw;
   const counted = isGcManaged(table.type.element);
   const heap = scope.store.heap;
   if (counted) heap.incRef(raw);
   if (newSize > table.elements.length) {
-    const grown = new Uint32Array(Math.max(newSize, Math.min(max, table.elements.length * 2)));
+    const grown = refWords(Math.max(newSize, Math.min(max, table.elements.length * 2)));
     grown.set(table.elements.subarray(0, oldSize));
     table.elements = grown;
   }
   table.elements.fill(raw, oldSize, newSize);
   table.size = newSize;
   if (counted) {
-    for (let i = 0; i < delta; i++) heap.writeBarrier(0, raw);
+    for (let i = 0; i < delta; i++) heap.writeBarrier(NULL_REF, raw);
     if (heap.barrierOn('table.grow')) heap.decRef(raw);
   }
   return oldSize;
@@ -54,7 +55,7 @@ export function tableGrow(scope: RootScope, table: TableInst, delta: number, ini
 /** table.fill: each overwritten slot releases its old reference, null fills included. */
 export function tableFill(scope: RootScope, table: TableInst, start: number, value: Rooted | null, count: number): void {
   checkBounds(table, start, count);
-  const raw = value === null ? 0 : value.raw;
+  const raw = value === null ? NULL_REF : value.raw;
   if (isGcManaged(table.type.element)) {
     const heap = scope.store.heap;
     const release = heap.barrierOn('table.fill');
@@ -81,11 +82,11 @@ export function tableInitFromSegment(
     throw new RuntimeError(`out of bounds table access: [${source}, ${source + count}) of a segment of ${refs.length}`);
   }
   checkBounds(table, destination, count);
-  copyIntoTable(instance.store.heap, table, destination, refs.subarray(source, source + count));
+  copyIntoTable(instance.store.heap, table, destination, refs.subarray(source, source + count) as RefWords);
 }
 
 /** The copy of table.init (bounds already checked): with barriers for counted references. */
-export function copyIntoTable(heap: GcHeap, table: TableInst, destination: number, refs: Uint32Array): void {
+export function copyIntoTable(heap: GcHeap, table: TableInst, destination: number, refs: RefWords): void {
   if (!isGcManaged(table.type.element)) {
     table.elements.set(refs, destination);
     return;

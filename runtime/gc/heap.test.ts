@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GcHeap, GcHeapOutOfMemory, GcNotAllowed, NO_GC, OBJECT_HEADER_BYTES } from './heap.ts';
-import { i31Ref, i31Value, isI31 } from './raw-ref.ts';
+import { funcAddress, heapObjectId, heapRef, i31Ref, i31Value, isI31, NULL_REF, type RefWord } from './raw-ref.ts';
 import type { CanonicalTypeId } from '../module/type-registry.ts';
 
 /** The heap keeps an object's type id without reading it. */
@@ -41,8 +41,8 @@ describe('GcHeap', () => {
 
   it('frees a 200,000-long chain without recursion', () => {
     const heap = new GcHeap();
-    const childRefs = (payload: (number | bigint | Uint8Array)[]) => [payload[0] as number];
-    let next = 0;
+    const childRefs = (payload: (number | bigint | Uint8Array)[]) => [payload[0] as RefWord];
+    let next = NULL_REF;
     const scope = heap.enterScope();
     for (let i = 0; i < 200_000; i++) {
       const node = heap.allocate('struct', SOME_TYPE, 4, [next], childRefs, scope);
@@ -86,5 +86,21 @@ describe('i31 references', () => {
     expect(i31Value(i31Ref(0x3fffffff))).toBe(0x3fffffff);
     expect(i31Value(i31Ref(0x40000000))).toBe(-0x40000000);
     expect(i31Value(i31Ref(0x7fffffff))).toBe(-1);
+  });
+});
+
+describe('reference words', () => {
+  it('are made only by raw-ref.ts, so an object id or address passed as a reference does not type-check', () => {
+    const heap = new GcHeap();
+    const scope = heap.enterScope();
+    const raw = heap.allocateHost('held', scope);
+    expect(heap.hostValue(raw)).toBe('held');
+    const objectId = heapObjectId(raw);
+    // @ts-expect-error an object id is not a reference word: heapRef makes one from it
+    expect(() => heap.hostValue(objectId)).toThrow();
+    expect(heap.hostValue(heapRef(objectId))).toBe('held');
+    // @ts-expect-error nor is a function address
+    expect(funcAddress(3)).toBe(0.5);
+    heap.exitScope(scope);
   });
 });

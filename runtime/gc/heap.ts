@@ -13,7 +13,7 @@
 //
 // Freed ids are reused last-in-first-out, so a dangling reference really does point at
 // whatever is allocated next.
-import { heapObjectId, heapRef, isHeapRef } from './raw-ref.ts';
+import { heapObjectId, heapRef, isHeapRef, type RefWord } from './raw-ref.ts';
 import { ResourceLimitError, EmbedderError, InternalError } from '../errors.ts';
 import type { CanonicalTypeId } from '../module/type-registry.ts';
 import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
@@ -107,7 +107,7 @@ const MAX_DEFERRED_DECREMENTS = 65536;
  * References an object holds in its fields, so freeing it can release them. Returns
  * the raw words of reference-typed fields; numeric payloads yield nothing.
  */
-export type ChildRefs = (payload: FieldValue[]) => Iterable<number>;
+export type ChildRefs = (payload: FieldValue[]) => Iterable<RefWord>;
 
 /** The type id of a host object, which has no defined type. */
 const HOST_OBJECT_TYPE = -1 as CanonicalTypeId;
@@ -124,10 +124,10 @@ export class GcHeap {
   private payloads: unknown[] = [undefined];
   private childRefs: (ChildRefs | undefined)[] = [undefined];
   private freeIds: number[] = [];
-  private readonly rootStack: number[] = [];
+  private readonly rootStack: RefWord[] = [];
   /** The open scopes, outermost first. */
   private readonly scopes: HeapScope[] = [];
-  private deferredDecrements: number[] = [];
+  private deferredDecrements: RefWord[] = [];
   /** Objects allocated since the last collection whose count may still be zero. */
   private maybeGarbage: number[] = [];
   private liveBytes = 0;
@@ -162,7 +162,7 @@ export class GcHeap {
     payload: unknown,
     childRefs: ChildRefs | undefined,
     context: AllocationContext,
-  ): number {
+  ): RefWord {
     return this.allocateObject(kind, typeId, payloadBytes, payload, childRefs, context.kind === 'scope');
   }
 
@@ -173,7 +173,7 @@ export class GcHeap {
     payload: unknown,
     childRefs: ChildRefs | undefined,
     mayCollect: boolean,
-  ): number {
+  ): RefWord {
     const bytes = OBJECT_HEADER_BYTES + payloadBytes;
     this.reserveBytes(payloadBytes, mayCollect);
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.kinds.length;
@@ -232,47 +232,47 @@ export class GcHeap {
    * A host object (externref). Without a context it is the embedder's own allocation,
    * which holds every reference it uses rooted or in slots, and so may collect.
    */
-  allocateHost(value: unknown, context?: AllocationContext): number {
+  allocateHost(value: unknown, context?: AllocationContext): RefWord {
     return this.allocateObject('host', HOST_OBJECT_TYPE, 8, value, undefined, context?.kind !== 'no-gc');
   }
 
-  kind(raw: number): ObjectKind {
+  kind(raw: RefWord): ObjectKind {
     return this.live(raw, 'kind');
   }
 
-  typeId(raw: number): CanonicalTypeId {
+  typeId(raw: RefWord): CanonicalTypeId {
     this.live(raw, 'typeId');
     return this.typeIds[heapObjectId(raw)];
   }
 
   /** The field/element array of a struct or array object. */
-  fields(raw: number): FieldValue[] {
+  fields(raw: RefWord): FieldValue[] {
     this.live(raw, 'fields');
     return this.payloads[heapObjectId(raw)] as FieldValue[];
   }
 
-  hostValue(raw: number): unknown {
+  hostValue(raw: RefWord): unknown {
     if (this.live(raw, 'hostValue') !== 'host') throw new EmbedderError('not a host object');
     return this.payloads[heapObjectId(raw)];
   }
 
-  refCount(raw: number): number {
+  refCount(raw: RefWord): number {
     this.live(raw, 'refCount');
     return this.counts[heapObjectId(raw)];
   }
 
-  isLive(raw: number): boolean {
+  isLive(raw: RefWord): boolean {
     return isHeapRef(raw) && this.kinds[heapObjectId(raw)] !== undefined;
   }
 
-  incRef(raw: number): void {
+  incRef(raw: RefWord): void {
     if (!isHeapRef(raw)) return;
     this.live(raw, 'incRef');
     this.counts[heapObjectId(raw)]++;
   }
 
   /** Drops one counted reference; the last one frees the object and what it holds. */
-  decRef(raw: number): void {
+  decRef(raw: RefWord): void {
     if (!isHeapRef(raw)) return;
     this.live(raw, 'decRef');
     const id = heapObjectId(raw);
@@ -283,7 +283,7 @@ export class GcHeap {
    * The DRC write barrier of a slot write: count the new reference, then release the old
    * one. `releaseOld` false is the bug of a missing barrier (`removedBarriers`).
    */
-  writeBarrier(oldRaw: number, newRaw: number, releaseOld = true): void {
+  writeBarrier(oldRaw: RefWord, newRaw: RefWord, releaseOld = true): void {
     this.barriers++;
     this.incRef(newRaw);
     if (releaseOld) this.decRef(oldRaw);
@@ -320,7 +320,7 @@ export class GcHeap {
    * Roots `raw` in the innermost scope; returns it. Only a GC heap reference needs a
    * root: the caller passes no function references (their words look alike).
    */
-  root(raw: number): number {
+  root(raw: RefWord): RefWord {
     if (isHeapRef(raw)) {
       this.incRef(raw);
       this.rootStack.push(raw);
@@ -398,7 +398,7 @@ export class GcHeap {
     }
   }
 
-  private live(raw: number, what: string): ObjectKind {
+  private live(raw: RefWord, what: string): ObjectKind {
     const kind = isHeapRef(raw) ? this.kinds[heapObjectId(raw)] : undefined;
     if (kind === undefined) throw new InternalError(`${what}: dangling GC reference ${raw}`);
     return kind;

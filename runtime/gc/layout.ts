@@ -2,10 +2,11 @@
 // its objects: bytes per field, which fields hold counted references, packed masks.
 // Computed once per canonical type.
 import type { FieldValue } from './heap.ts';
-import type { StorageType } from '../module/module.ts';
+import type { AnyHeapType, StorageType } from '../module/module.ts';
 import { isGcManaged } from '../module/ref-family.ts';
 import { canonicalType, type CanonicalStorageType, type CanonicalTypeId } from '../module/type-registry.ts';
 import { defaultValue } from '../instance/const-value.ts';
+import type { RefWord } from './raw-ref.ts';
 
 export interface FieldLayout {
   readonly storage: CanonicalStorageType;
@@ -24,13 +25,13 @@ export interface StructLayout {
   /** The field values of struct.new_default. */
   readonly defaults: readonly FieldValue[];
   /** Yields the counted references a payload holds, for freeing. */
-  readonly childRefs?: (payload: FieldValue[]) => Iterable<number>;
+  readonly childRefs?: (payload: FieldValue[]) => Iterable<RefWord>;
 }
 
 export interface ArrayLayout {
   readonly kind: 'array';
   readonly element: FieldLayout;
-  readonly childRefs?: (payload: FieldValue[]) => Iterable<number>;
+  readonly childRefs?: (payload: FieldValue[]) => Iterable<RefWord>;
 }
 
 const layouts = new Map<number, StructLayout | ArrayLayout>();
@@ -55,12 +56,12 @@ function computeLayout(typeId: CanonicalTypeId): StructLayout | ArrayLayout {
       payloadBytes: fields.reduce((sum, f) => sum + f.bytes, 0),
       countedFields,
       defaults: fields.map((f) => defaultFieldValue(f.storage)),
-      childRefs: countedFields.length === 0 ? undefined : (payload) => countedFields.map((i) => payload[i] as number),
+      childRefs: countedFields.length === 0 ? undefined : (payload) => countedFields.map((i) => payload[i] as RefWord),
     };
   }
   if (composite.kind === 'array') {
     const element = fieldLayout(composite.element.storage);
-    return { kind: 'array', element, childRefs: element.counted ? (payload) => payload as number[] : undefined };
+    return { kind: 'array', element, childRefs: element.counted ? (payload) => payload as RefWord[] : undefined };
   }
   throw new TypeError(`type ${typeId} is a function type, not a struct or array`);
 }
@@ -84,7 +85,7 @@ function fieldLayout(storage: CanonicalStorageType): FieldLayout {
   }
 }
 
-export function defaultFieldValue(storage: StorageType): FieldValue {
+export function defaultFieldValue(storage: StorageType<AnyHeapType>): FieldValue {
   return storage === 'i8' || storage === 'i16' ? 0 : defaultValue(storage);
 }
 

@@ -4,18 +4,19 @@
 import { EmbedderError } from '../errors.ts';
 import type { Store } from '../instance/store.ts';
 import type { HeapScope } from './heap.ts';
+import type { RefWord } from './raw-ref.ts';
 
 export class Rooted {
   readonly #scope: RootScope;
-  readonly #raw: number;
+  readonly #raw: RefWord;
 
-  constructor(scope: RootScope, raw: number) {
+  constructor(scope: RootScope, raw: RefWord) {
     this.#scope = scope;
     this.#raw = raw;
   }
 
   /** The raw reference word; throws once the scope that rooted it has closed. */
-  get raw(): number {
+  get raw(): RefWord {
     if (this.#scope.closed) throw new EmbedderError('use of a rooted reference after its scope closed');
     return this.#raw;
   }
@@ -40,7 +41,7 @@ export class RootScope {
    * A handle on `raw`. A GC reference (`counted`, the default) is rooted here; a
    * function reference is not a heap object and must be passed with `counted` false.
    */
-  root(raw: number, counted = true): Rooted {
+  root(raw: RefWord, counted = true): Rooted {
     this.checkInnermost('root in');
     if (counted) this.store.heap.root(raw);
     return new Rooted(this, raw);

@@ -2,12 +2,12 @@
 // value kind so no tag is needed where the static type is known:
 // i32 → number (signed), i64 → bigint (signed), f32 → number (bits, unsigned),
 // f64 → bigint (bits, unsigned), v128 → 16 bytes, references → raw word (raw-ref.ts).
-import type { ValType } from '../module/module.ts';
+import type { AnyHeapType, ValType } from '../module/module.ts';
 import type { GlobalCells } from './global-cells.ts';
 
 export type Value = number | bigint | Uint8Array;
 
-export function defaultValue(type: ValType): Value {
+export function defaultValue(type: ValType<AnyHeapType>): Value {
   switch (type) {
     case 'i32':
     case 'f32':
@@ -26,7 +26,7 @@ export function defaultValue(type: ValType): Value {
  * Reads a 16-byte slot (a global's, or the `raw` evaluator's operand). References, of any
  * reference type or just `'ref'`, come back as raw words; no barrier is involved.
  */
-export function readSlot(cells: GlobalCells, slot: number, type: ValType | 'ref'): Value {
+export function readSlot(cells: GlobalCells, slot: number, type: ValType<AnyHeapType> | 'ref'): Value {
   switch (type) {
     case 'i32':
       return cells.i32[slot * 4];
@@ -47,7 +47,7 @@ export function readSlot(cells: GlobalCells, slot: number, type: ValType | 'ref'
  * Writes a global slot. For reference types the caller owns the write barrier: this
  * only stores the word.
  */
-export function writeSlot(cells: GlobalCells, slot: number, type: ValType | 'ref', value: Value): void {
+export function writeSlot(cells: GlobalCells, slot: number, type: ValType<AnyHeapType> | 'ref', value: Value): void {
   switch (type) {
     case 'i32':
       cells.i32[slot * 4] = value as number;

@@ -9,6 +9,7 @@ import type { CanonicalGlobalType } from '../module/type-registry.ts';
 import { readSlot, type Value } from './const-value.ts';
 import { zeroCounters, type InstantiationCounters } from './counters.ts';
 import { definedIndex } from '../module/index-spaces.ts';
+import type { RefWords } from '../gc/raw-ref.ts';
 
 export class Instance {
   readonly store: Store;
@@ -24,7 +25,7 @@ export class Instance {
   readonly memories: MemoryInst[] = [];
   readonly tags: TagInst[] = [];
   /** Raw reference words of each element segment's items; empty once dropped. */
-  elems: Uint32Array[] = [];
+  elems: RefWords[] = [];
   /** Bytes of each data segment; empty once dropped. */
   datas: Uint8Array[] = [];
   /** What this instantiation did, counted (initializer.ts). */

@@ -6,6 +6,7 @@
 import type { Instance } from './instance.ts';
 import { isGcManaged, isGcManagedIn } from '../module/ref-family.ts';
 import { definedAt, definedEntries, wholeIndex } from '../module/index-spaces.ts';
+import { refWord, refWords } from '../gc/raw-ref.ts';
 
 export function releaseInstance(instance: Instance): void {
   if (instance.released || !instance.store.heap.barrierOn('instance.release')) return;
@@ -16,7 +17,7 @@ export function releaseInstance(instance: Instance): void {
   const cells = instance.globalCells;
   for (let i = 0; i < module.globals.length; i++) {
     if (!isGcManaged(instance.globalTypes[wholeIndex(importedGlobals, definedAt<'global'>(i))].type)) continue;
-    heap.decRef(cells.u32[i * 4]);
+    heap.decRef(refWord(cells.u32[i * 4]));
     cells.u32[i * 4] = 0;
   }
   for (const table of definedEntries(instance.tables, instance.module.info.importedTables)) {
@@ -26,7 +27,7 @@ export function releaseInstance(instance: Instance): void {
   }
   instance.elems.forEach((refs, i) => {
     if (!isGcManagedIn(instance.module.info.canonicalTypes, module.elements[i].type)) return;
-    for (const raw of refs) heap.decRef(raw);
-    instance.elems[i] = new Uint32Array(0);
+    for (let j = 0; j < refs.length; j++) heap.decRef(refs[j]);
+    instance.elems[i] = refWords(0);
   });
 }

@@ -7,8 +7,9 @@ import type { Instance } from './instance.ts';
 import { isGcManagedIn } from '../module/ref-family.ts';
 import type { MemoryInst, TableInst } from './store.ts';
 import { copyIntoTable } from '../embedder/table-api.ts';
+import { refWords, type RefWords } from '../gc/raw-ref.ts';
 
-export const EMPTY_REFS = new Uint32Array(0);
+export const EMPTY_REFS = refWords(0);
 export const EMPTY_BYTES = new Uint8Array(0);
 
 /**
@@ -24,7 +25,7 @@ export function addressOf(value: Value): number | bigint {
 }
 
 /** Applies an active element segment: traps if out of bounds, else copies with barriers. */
-export function applyElementSegment(instance: Instance, table: TableInst, offset: number | bigint, refs: Uint32Array): void {
+export function applyElementSegment(instance: Instance, table: TableInst, offset: number | bigint, refs: RefWords): void {
   if (typeof offset === 'bigint' || offset + refs.length > table.size) {
     throw new RuntimeError(`out of bounds table access: element segment at offset ${offset}, table size ${table.size}`);
   }
@@ -46,7 +47,7 @@ export function dropElementSegment(instance: Instance, index: number): void {
   const refs = instance.elems[index];
   if (refs.length > 0 && isGcManagedIn(instance.module.info.canonicalTypes, instance.module.module.elements[index].type)) {
     const heap = instance.store.heap;
-    for (const raw of refs) heap.decRef(raw);
+    for (let i = 0; i < refs.length; i++) heap.decRef(refs[i]);
   }
   instance.elems[index] = EMPTY_REFS;
 }

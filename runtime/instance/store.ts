@@ -2,6 +2,7 @@
 // Types held here are canonical: a concrete heap type is a canonical type id
 // (type-registry.ts), never a module's type index, so values compare across modules.
 import { GcHeap, type GcHeapOptions } from '../gc/heap.ts';
+import { refWords, type RefWords } from '../gc/raw-ref.ts';
 import type { MemoryType } from '../module/module.ts';
 import type { CanonicalGlobalType, CanonicalTableType, CanonicalTypeId } from '../module/type-registry.ts';
 import { InternalError } from '../errors.ts';
@@ -33,7 +34,7 @@ export interface TableInst {
   readonly kind: 'table';
   readonly type: CanonicalTableType;
   /** Raw reference words; `elements.length` is the capacity, `size` the table size. */
-  elements: Uint32Array;
+  elements: RefWords;
   size: number;
   /** Set when a funcref table holds lazy function references of this instance. */
   lazyOwner?: Instance;
@@ -136,7 +137,7 @@ export class Store {
    */
   createTable(type: CanonicalTableType): TableInst {
     checkLimit(this.limits, 'tableElements', type.limits.exact?.min ?? type.limits.min, 'table allocation failed: elements');
-    return { kind: 'table', type, elements: new Uint32Array(type.limits.min), size: type.limits.min };
+    return { kind: 'table', type, elements: refWords(type.limits.min), size: type.limits.min };
   }
 
   createMemory(type: MemoryType): MemoryInst {

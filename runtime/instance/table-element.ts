@@ -3,10 +3,10 @@
 // image can then be copied into every instance in one bulk write, whatever addresses the
 // instance's functions get, as Wasmtime's lazy funcref tables allow.
 import type { Instance } from './instance.ts';
-import { funcRef } from '../gc/raw-ref.ts';
+import { funcRef, type RefWord } from '../gc/raw-ref.ts';
 import type { TableInst } from './store.ts';
 
-export function tableElement(table: TableInst, index: number): number {
+export function tableElement(table: TableInst, index: number): RefWord {
   const raw = table.elements[index];
   if ((raw & 1) === 0 || table.lazyOwner === undefined) return raw;
   const resolved = funcRef((table.lazyOwner as Instance).funcAddresses[raw >>> 1]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definedAt, definedEntries, definedIndex, wholeIndex } from './index-spaces.ts';
+import { typeIndex, type SubType } from './module.ts';
 
 describe('index spaces', () => {
   it('number the definitions after the imports', () => {
@@ -23,5 +24,17 @@ describe('index spaces', () => {
     expect(wholeIndex<'global'>(2, 3)).toBe(5);
     // @ts-expect-error a defined table is not a defined global
     expect(wholeIndex<'global'>(2, definedAt<'table'>(1))).toBe(3);
+  });
+});
+
+describe('type indices', () => {
+  it('are made from numbers only where the binary format gives one', () => {
+    const index = typeIndex(3);
+    expect(index).toBe(3);
+    const sub: SubType = { final: true, supertypes: [index], composite: { kind: 'struct', fields: [] } };
+    expect(sub.supertypes).toEqual([3]);
+    // @ts-expect-error a plain number (a function index, a defined position) is not a type index
+    const unchecked: SubType = { final: true, supertypes: [3], composite: { kind: 'struct', fields: [] } };
+    expect(unchecked.supertypes).toEqual([3]);
   });
 });

@@ -12,30 +12,45 @@ export type AbsHeapType =
   | 'any' | 'eq' | 'i31' | 'struct' | 'array' | 'none'
   | 'exn' | 'noexn';
 
+declare const typeSpace: unique symbol;
+
 /**
- * An abstract heap type, or a concrete one given as an index into the module's type
- * index space (`Module.types`).
+ * An index into the module's type index space (`Module.types`). Only the decoder (and
+ * the generators that stand in for it) make one from a number, so a function index, a
+ * canonical id or a defined-item position passed where a type is meant does not
+ * type-check.
  */
-export type HeapType = AbsHeapType | number;
+export type TypeIndex = number & { readonly [typeSpace]: true };
+
+/** The type index `n` as the binary format gives it. */
+export function typeIndex(n: number): TypeIndex {
+  return n as TypeIndex;
+}
+
+/** An abstract heap type, or a concrete one given as a module type index. */
+export type HeapType = AbsHeapType | TypeIndex;
+
+/** What may name a concrete heap type: a module's type index, or a canonical id (type-registry.ts). */
+export type AnyHeapType = AbsHeapType | number;
 
 // The types that can name a concrete heap type take the form of that name as `H`: a
 // module's type index here, a canonical id in the canonical forms (type-registry.ts).
 
-export interface RefType<H extends HeapType = HeapType> {
+export interface RefType<H extends AnyHeapType = HeapType> {
   readonly nullable: boolean;
   readonly heap: H;
 }
 
-export type ValType<H extends HeapType = HeapType> = NumType | VecType | RefType<H>;
+export type ValType<H extends AnyHeapType = HeapType> = NumType | VecType | RefType<H>;
 export type PackedType = 'i8' | 'i16';
-export type StorageType<H extends HeapType = HeapType> = ValType<H> | PackedType;
+export type StorageType<H extends AnyHeapType = HeapType> = ValType<H> | PackedType;
 
-export interface FieldType<H extends HeapType = HeapType> {
+export interface FieldType<H extends AnyHeapType = HeapType> {
   readonly storage: StorageType<H>;
   readonly mutable: boolean;
 }
 
-export type CompositeType<H extends HeapType = HeapType> =
+export type CompositeType<H extends AnyHeapType = HeapType> =
   | { readonly kind: 'func'; readonly params: readonly ValType<H>[]; readonly results: readonly ValType<H>[] }
   | { readonly kind: 'struct'; readonly fields: readonly FieldType<H>[] }
   | { readonly kind: 'array'; readonly element: FieldType<H> };
@@ -43,7 +58,7 @@ export type CompositeType<H extends HeapType = HeapType> =
 export interface SubType {
   readonly final: boolean;
   /** Declared supertypes (type indices; at most one is valid). */
-  readonly supertypes: readonly number[];
+  readonly supertypes: readonly TypeIndex[];
   readonly composite: CompositeType;
 }
 
@@ -66,7 +81,7 @@ export interface Limits {
   readonly exact?: { readonly min: bigint; readonly max?: bigint };
 }
 
-export interface TableType<H extends HeapType = HeapType> {
+export interface TableType<H extends AnyHeapType = HeapType> {
   readonly addressType: AddressType;
   readonly limits: Limits;
   readonly element: RefType<H>;
@@ -78,7 +93,7 @@ export interface MemoryType {
   readonly shared: boolean;
 }
 
-export interface GlobalType<H extends HeapType = HeapType> {
+export interface GlobalType<H extends AnyHeapType = HeapType> {
   readonly type: ValType<H>;
   readonly mutable: boolean;
 }
@@ -86,11 +101,11 @@ export interface GlobalType<H extends HeapType = HeapType> {
 export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
 export type ExternType =
-  | { readonly kind: 'func'; readonly typeIndex: number }
+  | { readonly kind: 'func'; readonly typeIndex: TypeIndex }
   | { readonly kind: 'table'; readonly type: TableType }
   | { readonly kind: 'memory'; readonly type: MemoryType }
   | { readonly kind: 'global'; readonly type: GlobalType }
-  | { readonly kind: 'tag'; readonly typeIndex: number };
+  | { readonly kind: 'tag'; readonly typeIndex: TypeIndex };
 
 // ---- Constant expressions -------------------------------------------------------------
 
@@ -105,9 +120,9 @@ export type ConstOp =
   | { readonly op: 'ref.func'; readonly func: number }
   | { readonly op: 'global.get'; readonly global: number }
   | { readonly op: 'i32.add' | 'i32.sub' | 'i32.mul' | 'i64.add' | 'i64.sub' | 'i64.mul' }
-  | { readonly op: 'struct.new' | 'struct.new_default'; readonly type: number }
-  | { readonly op: 'array.new' | 'array.new_default'; readonly type: number }
-  | { readonly op: 'array.new_fixed'; readonly type: number; readonly length: number }
+  | { readonly op: 'struct.new' | 'struct.new_default'; readonly type: TypeIndex }
+  | { readonly op: 'array.new' | 'array.new_default'; readonly type: TypeIndex }
+  | { readonly op: 'array.new_fixed'; readonly type: TypeIndex; readonly length: number }
   | { readonly op: 'ref.i31' | 'any.convert_extern' | 'extern.convert_any' }
   /**
    * Any other instruction. It decodes (the binary format allows any instruction in an
@@ -211,12 +226,12 @@ export interface Module {
   readonly recGroups: readonly RecGroup[];
   readonly imports: readonly Import[];
   /** Type index of each function defined in the module (function section). */
-  readonly funcs: readonly number[];
+  readonly funcs: readonly TypeIndex[];
   readonly tables: readonly TableDef[];
   readonly memories: readonly MemoryDef[];
   readonly globals: readonly GlobalDef[];
   /** Type index of each tag defined in the module. */
-  readonly tags: readonly number[];
+  readonly tags: readonly TypeIndex[];
   readonly exports: readonly Export[];
   readonly start?: number;
   readonly elements: readonly ElementSegment[];

@@ -1,6 +1,6 @@
 // Which hierarchy a reference type belongs to decides how its raw word is read
 // (raw-ref.ts): a function address, a GC heap reference or i31, or (exn) only null.
-import type { HeapType, SubType, ValType } from './module.ts';
+import type { AnyHeapType, HeapType, SubType, ValType } from './module.ts';
 import { canonicalType, toCanonicalValType, type CanonicalTypeId, type CanonicalTypeIds, type CanonicalValType } from './type-registry.ts';
 
 export type RefFamily = 'func' | 'any' | 'extern' | 'exn';
@@ -13,7 +13,7 @@ const canonicalKind = (id: number): CompositeKind => canonicalType(id as Canonic
  * The family of a heap type. Concrete types are canonical ids, unless `kindOf` says
  * what a number means (a module's type index: see `moduleHeapFamily`).
  */
-export function heapFamily(heap: HeapType, kindOf: (type: number) => CompositeKind = canonicalKind): RefFamily {
+export function heapFamily(heap: AnyHeapType, kindOf: (type: number) => CompositeKind = canonicalKind): RefFamily {
   switch (heap) {
     case 'func':
     case 'nofunc':

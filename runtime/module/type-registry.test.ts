@@ -2,7 +2,7 @@ import { emptyModule } from './empty-module.ts';
 import { describe, expect, it } from 'vitest';
 import { CompileError } from '../errors.ts';
 import { matchesRefType } from '../validation/subtyping.ts';
-import type { CompositeType, FieldType, Module, SubType, ValType } from './module.ts';
+import { typeIndex, type CompositeType, type FieldType, type Module, type SubType, type ValType } from './module.ts';
 import {
   canonicalizeTypes,
   canonicalType,
@@ -17,13 +17,13 @@ import {
 
 // ---- Building type sections ---------------------------------------------------------------
 
-const ref = (heap: number | 'func' | 'any' | 'struct', nullable = false): ValType => ({ nullable, heap });
+const ref = (heap: number | 'func' | 'any' | 'struct', nullable = false): ValType => ({ nullable, heap: typeof heap === 'number' ? typeIndex(heap) : heap });
 const func = (params: ValType[] = [], results: ValType[] = []): CompositeType => ({ kind: 'func', params, results });
 const struct = (...fields: FieldType[]): CompositeType => ({ kind: 'struct', fields });
 const field = (storage: FieldType['storage'], mutable = false): FieldType => ({ storage, mutable });
 /** `(type ...)`, which is `(sub final ...)`. */
 const type = (composite: CompositeType): SubType => ({ final: true, supertypes: [], composite });
-const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes, composite });
+const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes: supertypes.map(typeIndex), composite });
 
 /** A module holding only types, given as its recursion groups in order. */
 function typesModule(...groups: SubType[][]): Module {
@@ -186,11 +186,11 @@ describe('module types to canonical types', () => {
   const canonical = Int32Array.of(7, 9) as CanonicalTypeIds;
 
   it('maps concrete heap types through the canonical ids', () => {
-    expect(toCanonicalValType({ nullable: true, heap: 1 }, canonical)).toEqual({ nullable: true, heap: 9 });
+    expect(toCanonicalValType({ nullable: true, heap: typeIndex(1) }, canonical)).toEqual({ nullable: true, heap: 9 });
     expect(
-      toCanonicalTableType({ addressType: 'i32', limits: { min: 1 }, element: { nullable: false, heap: 0 } }, canonical).element,
+      toCanonicalTableType({ addressType: 'i32', limits: { min: 1 }, element: { nullable: false, heap: typeIndex(0) } }, canonical).element,
     ).toEqual({ nullable: false, heap: 7 });
-    expect(toCanonicalGlobalType({ type: { nullable: false, heap: 1 }, mutable: true }, canonical)).toEqual({
+    expect(toCanonicalGlobalType({ type: { nullable: false, heap: typeIndex(1) }, mutable: true }, canonical)).toEqual({
       type: { nullable: false, heap: 9 },
       mutable: true,
     });
@@ -206,14 +206,14 @@ describe('module types to canonical types', () => {
 describe('canonical ids in types', () => {
   it('keep a module type index and a canonical id apart', () => {
     const module = typesModule([type(func())], [type(struct(field('i32')))]);
-    const typeIndex = 1;
-    const id = canonicalizeTypes(module)[typeIndex];
+    const index = typeIndex(1);
+    const id = canonicalizeTypes(module)[index];
     expect(canonicalType(id).composite.kind).toBe('struct');
     // @ts-expect-error a module's type index is not a canonical id: canonicalizeTypes maps one to the other
-    expect(canonicalType(typeIndex)).toBeDefined();
+    expect(canonicalType(index)).toBeDefined();
     // @ts-expect-error nor is a reference type as a module writes it a canonical one: toCanonicalRefType maps it
-    expect(matchesRefType({ nullable: false, heap: typeIndex }, { nullable: true, heap: 'struct' })).toBeTypeOf('boolean');
-    const canonical = toCanonicalRefType({ nullable: false, heap: typeIndex }, canonicalizeTypes(module));
+    expect(matchesRefType({ nullable: false, heap: index }, { nullable: true, heap: 'struct' })).toBeTypeOf('boolean');
+    const canonical = toCanonicalRefType({ nullable: false, heap: index }, canonicalizeTypes(module));
     expect(matchesRefType(canonical, { nullable: true, heap: 'struct' })).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ import { canonicalFuncTypeId } from '../embedder/host-func-type.ts';
 import { describeInstance, type InstanceState } from '../embedder/instance-state.ts';
 import type { Strategy } from '../instance/initializer.ts';
 import { instantiate } from '../instance/instantiate.ts';
-import type { RefType, ValType } from '../module/module.ts';
+import type { AnyHeapType, RefType, ValType } from '../module/module.ts';
 import { toCanonicalRefType, toCanonicalValType, type CanonicalTypeIds } from '../module/type-registry.ts';
 import {
   FEATURES,
@@ -23,7 +23,7 @@ import {
   type ImportSpec,
   type ModuleCase,
 } from './random-module.ts';
-import { funcRef, NULL_REF } from '../gc/raw-ref.ts';
+import { funcRef, NULL_REF, type RefWord } from '../gc/raw-ref.ts';
 import { parseStateValue, type StateValue } from '../embedder/state-value.ts';
 import { Store, type Extern, type FuncInst } from '../instance/store.ts';
 import { describeV8Instance, v8Wasm, withoutProbes } from '../v8/v8-instance-state.ts';
@@ -207,9 +207,9 @@ function runOurs(c: ModuleCase, compiled: CompiledModule, strategy: Strategy): O
     funcs.push(externs.get(key) as FuncInst);
   }
   // The raw word of a reference the host stores; a host value becomes a host object.
-  const rawRef = (type: RefType, value: StateValue): number => {
+  const rawRef = (type: RefType<AnyHeapType>, value: StateValue): RefWord => {
     if (value !== null && typeof value === 'object' && 'func' in value) return funcRef(funcs[value.func].address);
-    return value === null ? NULL_REF : (parseStateValue(store, type, value) as number);
+    return value === null ? NULL_REF : (parseStateValue(store, type, value) as RefWord);
   };
   for (const spec of c.imports) {
     const key = importKey(spec.module, spec.name);
@@ -231,7 +231,7 @@ function ourImport(
   store: Store,
   spec: Exclude<ImportSpec, { kind: 'func' }>,
   ids: CanonicalTypeIds,
-  rawRef: (type: RefType, value: StateValue) => number,
+  rawRef: (type: RefType<AnyHeapType>, value: StateValue) => RefWord,
 ): Extern {
   switch (spec.kind) {
     case 'global': {
@@ -282,7 +282,7 @@ function isHostNameable(c: GeneratedCase, t: number): boolean {
   return final && supertype === undefined && group.size === 1 && abstract;
 }
 
-function isExternRef(type: ValType): boolean {
+function isExternRef(type: ValType<AnyHeapType>): boolean {
   return typeof type !== 'string' && type.heap === 'extern';
 }
 

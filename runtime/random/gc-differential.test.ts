@@ -26,7 +26,7 @@ import type { Instance } from '../instance/instance.ts';
 import { describeInstance, type InstanceState } from '../embedder/instance-state.ts';
 import type { Strategy } from '../instance/initializer.ts';
 import { instantiate } from '../instance/instantiate.ts';
-import type { StorageType } from '../module/module.ts';
+import type { AnyHeapType, StorageType } from '../module/module.ts';
 import { observableCopy, observedName, observedState, OBSERVE_PREFIX } from '../v8/observable-copy.ts';
 import {
   GC_FEATURES,
@@ -36,7 +36,7 @@ import {
   type GcFeature,
   type HeapCount,
 } from './random-gc-module.ts';
-import { isHeapRef } from '../gc/raw-ref.ts';
+import { isHeapRef, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily } from '../module/ref-family.ts';
 import { Store, type Extern, type ImportResolver } from '../instance/store.ts';
 import { canonicalType, type CanonicalRefType } from '../module/type-registry.ts';
@@ -316,10 +316,10 @@ function ourIdentity(instance: Instance): number[] {
   const heap = instance.store.heap;
   const identity: number[] = [];
   const first = new Map<number, number>();
-  const visit = (type: StorageType, value: Value, path: Set<number>): void => {
+  const visit = (type: StorageType<AnyHeapType>, value: Value, path: Set<number>): void => {
     if (typeof type === 'string') return;
     const family = heapFamily(type.heap);
-    const raw = value as number;
+    const raw = value as RefWord;
     if ((family !== 'any' && family !== 'extern') || !isHeapRef(raw) || heap.kind(raw) === 'host') return;
     const seen = first.get(raw);
     if (seen === undefined) first.set(raw, identity.length);

@@ -18,7 +18,7 @@
 import { compile as assembleWat } from 'watr';
 import { SeededRandom } from './seeded-random.ts';
 import type { ExportState, InstanceState } from '../embedder/instance-state.ts';
-import type { FieldType, HeapType, RefType, StorageType, ValType } from '../module/module.ts';
+import { typeIndex, type FieldType, type HeapType, type RefType, type StorageType, type ValType } from '../module/module.ts';
 import type { StateValue } from '../embedder/state-value.ts';
 import { observeExport } from '../v8/observable-copy.ts';
 import { storageTypeName } from '../module/type-names.ts';
@@ -305,7 +305,7 @@ class GcGenerator {
         'f64',
         { nullable: true, heap: 'any' },
         { nullable: true, heap: 'extern' },
-        { nullable: true, heap: rng.int(groupEnd) },
+        { nullable: true, heap: typeIndex(rng.int(groupEnd)) },
       ]);
     return {
       kind: 'func',
@@ -351,10 +351,11 @@ class GcGenerator {
     const rng = this.rng;
     let heap: HeapType;
     if (rng.chance(0.55)) {
-      heap = rng.int(groupEnd);
-      if (heap === index) this.features.add('rec-self-ref');
-      else if (heap > index) this.features.add('rec-forward-ref');
-      else if (heap >= groupStart) this.features.add('rec-backward-ref');
+      const t = rng.int(groupEnd);
+      heap = typeIndex(t);
+      if (t === index) this.features.add('rec-self-ref');
+      else if (t > index) this.features.add('rec-forward-ref');
+      else if (t >= groupStart) this.features.add('rec-backward-ref');
     } else {
       heap = rng.pick<HeapType>(['any', 'eq', 'i31', 'struct', 'array', 'none', 'extern', 'noextern', 'func', 'nofunc']);
     }
@@ -401,8 +402,8 @@ class GcGenerator {
   /** A subtype of `ref` usable in type `index`. */
   private refineRef(ref: RefType, index: number): RefType {
     const rng = this.rng;
-    const earlier = (kind: Composite['kind']): number[] =>
-      this.types.slice(0, index).flatMap((t, i) => (t.composite.kind === kind ? [i] : []));
+    const earlier = (kind: Composite['kind']): HeapType[] =>
+      this.types.slice(0, index).flatMap((t, i) => (t.composite.kind === kind ? [typeIndex(i)] : []));
     const h = ref.heap;
     let options: HeapType[] = [];
     if (h === 'any') options = ['eq', 'i31', 'struct', 'array'];
@@ -410,7 +411,7 @@ class GcGenerator {
     else if (h === 'struct' || h === 'array') options = earlier(h);
     else if (h === 'func') options = earlier('func');
     else if (typeof h === 'number' && h < index) {
-      options = earlier(this.types[h].composite.kind).filter((u) => u !== h && this.declaredSub(u, h));
+      options = earlier(this.types[h].composite.kind).filter((u) => u !== h && typeof u === 'number' && this.declaredSub(u, h));
     }
     if (!ref.nullable) options = options.filter((o) => this.nonNullAllowed(o, index));
     const heap = options.length > 0 && rng.chance(0.7) ? rng.pick(options) : h;
@@ -427,7 +428,7 @@ class GcGenerator {
   private duplicateGroup(group: Group): void {
     const start = this.types.length;
     const shift = (i: number): number => (i >= group.start && i < group.start + group.size ? i - group.start + start : i);
-    const shiftRef = (t: RefType): RefType => (typeof t.heap === 'number' ? { nullable: t.nullable, heap: shift(t.heap) } : t);
+    const shiftRef = (t: RefType): RefType => (typeof t.heap === 'number' ? { nullable: t.nullable, heap: typeIndex(shift(t.heap)) } : t);
     const shiftVal = (t: ValType): ValType => (typeof t === 'string' ? t : shiftRef(t));
     const shiftField = (f: FieldType): FieldType => ({
       storage: typeof f.storage === 'string' ? f.storage : shiftRef(f.storage),
@@ -658,7 +659,7 @@ class GcGenerator {
     const roll = rng.int(100);
     if (!table && roll < 12) return rng.pick(['i32', 'i64', 'f32', 'f64'] as const);
     const gcTypes = [...this.typesOfKind('struct'), ...this.typesOfKind('array')];
-    if (roll < 55 && gcTypes.length > 0) return { nullable: rng.chance(0.5), heap: rng.pick(gcTypes) };
+    if (roll < 55 && gcTypes.length > 0) return { nullable: rng.chance(0.5), heap: typeIndex(rng.pick(gcTypes)) };
     if (roll < 80) {
       const heap = rng.pick<HeapType>(['any', 'eq', 'i31', 'struct', 'array', 'any', 'eq']);
       const inhabited = heap !== 'struct' && heap !== 'array' ? true : this.typesOfKind(heap).length > 0;
@@ -666,7 +667,7 @@ class GcGenerator {
     }
     if (roll < 90) return { nullable: rng.chance(0.6), heap: 'extern' };
     const funcTypes = this.typesOfKind('func');
-    return { nullable: rng.chance(0.5), heap: rng.chance(0.5) ? 'func' : rng.pick(funcTypes) };
+    return { nullable: rng.chance(0.5), heap: rng.chance(0.5) ? 'func' : typeIndex(rng.pick(funcTypes)) };
   }
 
   private genTables(): void {
@@ -798,7 +799,7 @@ class GcGenerator {
     const rng = this.rng;
     if (!rng.chance(0.35)) return type;
     const abstract: HeapType[] = ['any', 'eq', 'i31', 'struct', 'array', 'extern', 'func'];
-    const candidates = [...abstract, ...this.types.map((_, i) => i)].filter(
+    const candidates = [...abstract, ...this.types.map((_, i) => typeIndex(i))].filter(
       (h) => this.heapSub(h, type.heap) && (type.nullable || typeof h !== 'string' || this.nonNullAllowed(h, this.types.length)),
     );
     return { nullable: type.nullable, heap: rng.pick(candidates) };
@@ -1096,7 +1097,7 @@ class GcGenerator {
     }
     switch (heap) {
       case 'struct':
-        return this.minimal({ nullable: false, heap: this.typesOfKind('struct')[0] }, ctx);
+        return this.minimal({ nullable: false, heap: typeIndex(this.typesOfKind('struct')[0]) }, ctx);
       case 'array':
         return this.emptyArray(this.typesOfKind('array')[0], ctx);
       case 'any':

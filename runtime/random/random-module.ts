@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { SeededRandom } from './seeded-random.ts';
 import type { ExportState, InstanceState } from '../embedder/instance-state.ts';
-import type { ConstOp, GlobalType, HeapType, MemoryType, RefType, TableType, ValType } from '../module/module.ts';
+import { typeIndex, type ConstOp, type GlobalType, type HeapType, type MemoryType, type RefType, type TableType, type ValType } from '../module/module.ts';
 import {
   encodeModule,
   probeCode,
@@ -310,7 +310,7 @@ class Generator {
       const original = this.rng.pick(this.groups);
       const start = this.types.length;
       const shift = (t: number): number => (t >= original.start && t < original.start + original.size ? t + start - original.start : t);
-      const shiftVal = (t: ValType): ValType => (typeof t !== 'string' && typeof t.heap === 'number' ? { ...t, heap: shift(t.heap) } : t);
+      const shiftVal = (t: ValType): ValType => (typeof t !== 'string' && typeof t.heap === 'number' ? { ...t, heap: typeIndex(shift(t.heap)) } : t);
       for (let i = 0; i < original.size; i++) {
         const def = this.types[original.start + i];
         this.types.push({
@@ -336,7 +336,7 @@ class Generator {
       return { final: this.rng.chance(0.5), supertype, params, results };
     }
     const pool: ValType[] = ['i32', 'i64', 'f32', 'f64', FUNCREF, EXTERNREF];
-    const concrete = (): ValType => ({ nullable: this.rng.chance(0.7), heap: this.rng.int(groupEnd) });
+    const concrete = (): ValType => ({ nullable: this.rng.chance(0.7), heap: typeIndex(this.rng.int(groupEnd)) });
     const valType = (): ValType => (this.rng.chance(0.15) ? concrete() : this.rng.pick(pool));
     const params = Array.from({ length: this.rng.int(3) }, valType);
     const results = Array.from({ length: this.rng.int(2) }, valType);
@@ -367,7 +367,7 @@ class Generator {
     const nullable = type.nullable || this.rng.chance(0.5);
     if (typeof type.heap !== 'number') return { nullable, heap: type.heap };
     const chain: HeapType[] = ['func'];
-    for (let t: number | undefined = type.heap; t !== undefined; t = this.types[t].supertype) chain.push(t);
+    for (let t: number | undefined = type.heap; t !== undefined; t = this.types[t].supertype) chain.push(typeIndex(t));
     return { nullable, heap: this.rng.pick(chain) };
   }
 
@@ -468,14 +468,14 @@ class Generator {
   private importTable(): ImportSpec {
     const roll = this.rng.int(100);
     const typed = roll >= 80 ? this.rng.int(this.types.length) : undefined;
-    const element: RefType = typed === undefined ? (roll < 40 ? FUNCREF : EXTERNREF) : { nullable: true, heap: typed };
+    const element: RefType = typed === undefined ? (roll < 40 ? FUNCREF : EXTERNREF) : { nullable: true, heap: typeIndex(typed) };
     const addressType = this.rng.chance(0.15) ? 'i64' : 'i32';
     const declared: TableType = { addressType, element, limits: this.randomLimits(6, 4) };
     let actualElement = element;
     if (typed !== undefined) {
       this.features.add('import-table-typed');
       const equivalents = this.typeKeys.flatMap((key, t) => (key === this.typeKeys[typed] ? [t] : []));
-      actualElement = { nullable: true, heap: this.rng.pick(equivalents) };
+      actualElement = { nullable: true, heap: typeIndex(this.rng.pick(equivalents)) };
     }
     const actual: TableType = { addressType, element: actualElement, limits: this.actualLimits(declared.limits) };
     const elements = Array.from({ length: actual.limits.min }, () => this.hostValueOf(element));
@@ -643,7 +643,7 @@ class Generator {
     if (roll < 55) return this.rng.pick(NUMERIC);
     if (roll < 70) return FUNCREF;
     if (roll < 82) return EXTERNREF;
-    const t = this.rng.int(this.types.length);
+    const t = typeIndex(this.rng.int(this.types.length));
     if (roll < 90 && this.funcsOfHeap(t, funcLimit).length > 0) return { nullable: false, heap: t };
     if (roll < 94 && funcLimit > 0) return { nullable: false, heap: 'func' };
     return { nullable: true, heap: t };
@@ -758,7 +758,7 @@ class Generator {
     const roll = this.rng.int(100);
     if (roll < 40) return FUNCREF;
     if (roll < 65) return EXTERNREF;
-    const t = this.rng.int(this.types.length);
+    const t = typeIndex(this.rng.int(this.types.length));
     if (roll < 90 || this.funcsOfHeap(t, this.funcs.length).length === 0) return { nullable: true, heap: t };
     return { nullable: false, heap: t };
   }
@@ -814,7 +814,7 @@ class Generator {
   /** The segment's element type: the table's, or a subtype (non-nullable, or a concrete function type). */
   private itemType(tableType: RefType): RefType {
     if (tableType.heap === 'extern' || !this.rng.chance(0.35)) return tableType;
-    const heap = tableType.heap === 'func' && this.rng.chance(0.6) ? this.rng.int(this.types.length) : tableType.heap;
+    const heap = tableType.heap === 'func' && this.rng.chance(0.6) ? typeIndex(this.rng.int(this.types.length)) : tableType.heap;
     const narrowed: RefType = { nullable: tableType.nullable && this.rng.chance(0.5), heap };
     if (!narrowed.nullable && this.funcsOfHeap(heap, this.funcs.length).length === 0) return tableType;
     if (narrowed.nullable !== tableType.nullable || narrowed.heap !== tableType.heap) this.features.add('elem-subtype-items');

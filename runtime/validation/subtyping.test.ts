@@ -1,7 +1,7 @@
 import { matchesLimits } from './limits.ts';
 import { emptyModule } from '../module/empty-module.ts';
 import { describe, expect, it } from 'vitest';
-import type { AbsHeapType, CompositeType, SubType } from '../module/module.ts';
+import { typeIndex, type AbsHeapType, type CompositeType, type SubType } from '../module/module.ts';
 import {
   equalsValType,
   isSubtypeId,
@@ -32,7 +32,12 @@ const func = (params: CanonicalValType[] = [], results: CanonicalValType[] = [])
 const struct = (...fields: CanonicalFieldType[]): CanonicalCompositeType => ({ kind: 'struct', fields });
 const array = (element: CanonicalFieldType): CanonicalCompositeType => ({ kind: 'array', element });
 const field = (storage: CanonicalFieldType['storage'], mutable = false): CanonicalFieldType => ({ storage, mutable });
-const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes, composite });
+// The composites name only abstract heap types, which a module's and the canonical form share.
+const sub = (supertypes: number[], composite: CanonicalCompositeType, final = false): SubType => ({
+  final,
+  supertypes: supertypes.map(typeIndex),
+  composite: composite as unknown as CompositeType,
+});
 
 /** Canonical ids of types given as singleton recursion groups. */
 function canonicalIds(...types: SubType[]): CanonicalTypeId[] {

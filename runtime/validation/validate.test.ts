@@ -9,6 +9,7 @@ import type {
   ElementSegment,
   FieldType,
   GlobalType,
+  HeapType,
   Import,
   Module,
   RefType,
@@ -16,19 +17,21 @@ import type {
   TableType,
   ValType,
 } from '../module/module.ts';
+import { typeIndex } from '../module/module.ts';
 import { validate } from './validate.ts';
 
 // ---- Building modules -----------------------------------------------------------------------
 // Modules are built directly; each case names the spec script its WAT comes from.
 
-const ref = (heap: number | AbsHeapType, nullable = false): RefType => ({ nullable, heap });
+const heapType = (heap: number | AbsHeapType): HeapType => (typeof heap === 'number' ? typeIndex(heap) : heap);
+const ref = (heap: number | AbsHeapType, nullable = false): RefType => ({ nullable, heap: heapType(heap) });
 const func = (params: ValType[] = [], results: ValType[] = []): CompositeType => ({ kind: 'func', params, results });
 const struct = (...fields: FieldType[]): CompositeType => ({ kind: 'struct', fields });
 const array = (element: FieldType): CompositeType => ({ kind: 'array', element });
 const field = (storage: FieldType['storage'], mutable = false): FieldType => ({ storage, mutable });
 /** `(type ...)`, which is `(sub final ...)`. */
 const type = (composite: CompositeType): SubType => ({ final: true, supertypes: [], composite });
-const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes, composite });
+const sub = (supertypes: number[], composite: CompositeType, final = false): SubType => ({ final, supertypes: supertypes.map(typeIndex), composite });
 
 /** A constant expression; op i sits at byte 100 + i. */
 const expr = (...ops: ConstOp[]): ConstExpr => ({ ops, offsets: ops.map((_, i) => 100 + i), offset: 99 });
@@ -36,7 +39,7 @@ const i32 = (value: number): ConstOp => ({ op: 'i32.const', value });
 const i64 = (value: bigint): ConstOp => ({ op: 'i64.const', value });
 const globalGet = (global: number): ConstOp => ({ op: 'global.get', global });
 const refFunc = (f: number): ConstOp => ({ op: 'ref.func', func: f });
-const refNull = (heap: number | AbsHeapType): ConstOp => ({ op: 'ref.null', heap });
+const refNull = (heap: number | AbsHeapType): ConstOp => ({ op: 'ref.null', heap: heapType(heap) });
 const other = (name: string): ConstOp => ({ op: 'other', name });
 
 const globalImport = (type: ValType, mutable = false): Import => ({
@@ -53,9 +56,12 @@ const tableType = (element: RefType, min = 1, max?: number, addressType: 'i32' |
 });
 const funcref = ref('func', true);
 
-interface ModuleFields extends Partial<Omit<Module, 'types'>> {
+interface ModuleFields extends Partial<Omit<Module, 'types' | 'funcs' | 'tags'>> {
   /** Recursion groups in order; a plain SubType is a singleton group. */
   readonly types?: readonly (SubType | SubType[])[];
+  /** Type indices, as the function and tag sections give them. */
+  readonly funcs?: readonly number[];
+  readonly tags?: readonly number[];
 }
 
 function module(fields: ModuleFields = {}): Module {
@@ -70,6 +76,8 @@ function module(fields: ModuleFields = {}): Module {
     ...fields,
     types: groups.flat(),
     recGroups,
+    funcs: (fields.funcs ?? []).map(typeIndex),
+    tags: (fields.tags ?? []).map(typeIndex),
   });
 }
 
@@ -174,7 +182,7 @@ describe('type definitions (type-subtyping.wast)', () => {
     rejects(
       module({
         types: [type(func([], ['i32']))],
-        imports: [{ module: 'test', name: 'func', desc: { kind: 'func', typeIndex: 1 }, offset: 7 }],
+        imports: [{ module: 'test', name: 'func', desc: { kind: 'func', typeIndex: typeIndex(1) }, offset: 7 }],
       }),
       /unknown type 1/,
     );
@@ -314,17 +322,17 @@ describe('GC constant expressions', () => {
   const point = type(struct(field('i32'), field('i8', true), field(ref('any', true))));
 
   it('types struct.new operands by field, unpacking packed fields', () => {
-    validate(module({ types: [point], globals: [global(ref(0), expr(i32(1), i32(2), refNull('none'), { op: 'struct.new', type: 0 }))] }));
-    rejects(module({ types: [point], globals: [global(ref(0), expr(i32(1), refNull('none'), { op: 'struct.new', type: 0 }))] }), /type mismatch/);
-    rejects(module({ types: [type(func())], globals: [global(ref(0), expr({ op: 'struct.new', type: 0 }))] }), /not a struct type/);
+    validate(module({ types: [point], globals: [global(ref(0), expr(i32(1), i32(2), refNull('none'), { op: 'struct.new', type: typeIndex(0) }))] }));
+    rejects(module({ types: [point], globals: [global(ref(0), expr(i32(1), refNull('none'), { op: 'struct.new', type: typeIndex(0) }))] }), /type mismatch/);
+    rejects(module({ types: [type(func())], globals: [global(ref(0), expr({ op: 'struct.new', type: typeIndex(0) }))] }), /not a struct type/);
   });
 
   it('requires defaultable fields for the _default forms', () => {
-    validate(module({ types: [point], globals: [global(ref(0), expr({ op: 'struct.new_default', type: 0 }))] }));
+    validate(module({ types: [point], globals: [global(ref(0), expr({ op: 'struct.new_default', type: typeIndex(0) }))] }));
     const nonNull = type(struct(field(ref('any'))));
-    rejects(module({ types: [nonNull], globals: [global(ref(0), expr({ op: 'struct.new_default', type: 0 }))] }), /defaultable/);
+    rejects(module({ types: [nonNull], globals: [global(ref(0), expr({ op: 'struct.new_default', type: typeIndex(0) }))] }), /defaultable/);
     const arr = type(array(field(ref('eq'), true)));
-    rejects(module({ types: [arr], globals: [global(ref(0), expr(i32(1), { op: 'array.new_default', type: 0 }))] }), /defaultable/);
+    rejects(module({ types: [arr], globals: [global(ref(0), expr(i32(1), { op: 'array.new_default', type: typeIndex(0) }))] }), /defaultable/);
   });
 
   it('types array.new, array.new_default and array.new_fixed', () => {
@@ -334,20 +342,20 @@ describe('GC constant expressions', () => {
       module({
         types: [vec],
         globals: [
-          global(ref(0), expr(f32, i32(3), { op: 'array.new', type: 0 })),
-          global(ref(0), expr(i32(3), { op: 'array.new_default', type: 0 })),
-          global(ref('array'), expr(f32, f32, { op: 'array.new_fixed', type: 0, length: 2 })),
-          global(ref('eq', true), expr({ op: 'array.new_fixed', type: 0, length: 0 })),
+          global(ref(0), expr(f32, i32(3), { op: 'array.new', type: typeIndex(0) })),
+          global(ref(0), expr(i32(3), { op: 'array.new_default', type: typeIndex(0) })),
+          global(ref('array'), expr(f32, f32, { op: 'array.new_fixed', type: typeIndex(0), length: 2 })),
+          global(ref('eq', true), expr({ op: 'array.new_fixed', type: typeIndex(0), length: 0 })),
         ],
       }),
     );
-    rejects(module({ types: [vec], globals: [global(ref(0), expr(i32(3), f32, { op: 'array.new', type: 0 }))] }), /type mismatch/);
-    rejects(module({ types: [vec], globals: [global(ref(0), expr(f32, { op: 'array.new_fixed', type: 0, length: 2 }))] }), /type mismatch/);
+    rejects(module({ types: [vec], globals: [global(ref(0), expr(i32(3), f32, { op: 'array.new', type: typeIndex(0) }))] }), /type mismatch/);
+    rejects(module({ types: [vec], globals: [global(ref(0), expr(f32, { op: 'array.new_fixed', type: typeIndex(0), length: 2 }))] }), /type mismatch/);
     rejects(
-      module({ types: [vec], globals: [global(ref(0), expr(f32, { op: 'array.new_fixed', type: 0, length: 0xffff_ffff }))] }),
+      module({ types: [vec], globals: [global(ref(0), expr(f32, { op: 'array.new_fixed', type: typeIndex(0), length: 0xffff_ffff }))] }),
       /type mismatch/,
     );
-    rejects(module({ types: [vec], globals: [global(ref('struct'), expr(i32(0), { op: 'array.new_default', type: 0 }))] }), /type mismatch/);
+    rejects(module({ types: [vec], globals: [global(ref('struct'), expr(i32(0), { op: 'array.new_default', type: typeIndex(0) }))] }), /type mismatch/);
   });
 
   it('types ref.i31 and the extern/any conversions, keeping nullness', () => {
@@ -578,7 +586,7 @@ describe('tags (tag.wast)', () => {
     validate(module({ types: [type(func(['i32']))], tags: [0] }));
     rejects(module({ types: [type(func([], ['i32']))], tags: [0] }), /non-empty tag result type/);
     rejects(
-      module({ types: [type(func([], ['i32']))], imports: [{ module: '', name: '', desc: { kind: 'tag', typeIndex: 0 }, offset: 4 }] }),
+      module({ types: [type(func([], ['i32']))], imports: [{ module: '', name: '', desc: { kind: 'tag', typeIndex: typeIndex(0) }, offset: 4 }] }),
       /non-empty tag result type/,
     );
     rejects(module({ types: [type(struct())], tags: [0] }), /non-function type/);
@@ -596,10 +604,10 @@ describe('module info', () => {
       module({
         types,
         imports: [
-          { module: 'a', name: 'f', desc: { kind: 'func', typeIndex: 1 }, offset: 1 },
+          { module: 'a', name: 'f', desc: { kind: 'func', typeIndex: typeIndex(1) }, offset: 1 },
           { module: 'a', name: 't', desc: { kind: 'table', type: importedTable }, offset: 2 },
           { module: 'a', name: 'g', desc: { kind: 'global', type: importedGlobal }, offset: 3 },
-          { module: 'a', name: 'e', desc: { kind: 'tag', typeIndex: 1 }, offset: 4 },
+          { module: 'a', name: 'e', desc: { kind: 'tag', typeIndex: typeIndex(1) }, offset: 4 },
         ],
         funcs: [0, 2],
         tables: [{ type: tableType(ref('extern', true)), offset: 5 }],

@@ -3,6 +3,7 @@
 // funcref table (no barrier) and a bare typed-array store. Run: npm run bench:barrier
 import { Bench } from 'tinybench';
 import { withRootScope } from '../../runtime/gc/root-scope.ts';
+import { funcRef } from '../../runtime/gc/raw-ref.ts';
 import { Store } from '../../runtime/instance/store.ts';
 import { tableSet } from '../../runtime/embedder/table-api.ts';
 import { formatDuration } from '../format.ts';
@@ -15,7 +16,7 @@ const plain = new Uint32Array(SLOTS);
 
 withRootScope(store, (scope) => {
   const values = [scope.hostRef('a'), scope.hostRef('b')];
-  const func = scope.root(2, false);
+  const func = scope.root(funcRef(0), false);
   // One sample is a pass over every slot, so the timer's own cost (tens of ns) is spread
   // over SLOTS writes; alternating values makes every write replace a different object.
   let pass = 0;

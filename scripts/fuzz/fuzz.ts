@@ -1,28 +1,29 @@
 // `npm run fuzz -- [--seconds S] [--seed N] [--corpus DIR] [--findings DIR] [--case-seconds S]`:
-// differential fuzzing of our runtime against V8. A worker thread runs mutants; this
-// thread watches it: a case running past the per-case limit is a hang (the worker is
-// stopped and a new one goes on after it), a worker that dies is a crash, and the
-// process's RSS is sampled to show whether memory grows across cases. Findings go to a
+// differential fuzzing of our runtime against V8. A child process runs mutants; this
+// process watches it: a case running past the per-case limit is a hang (the child is
+// killed and a new one goes on after it), a child that dies is a crash, and the child's
+// RSS is sampled to show whether memory grows across cases. Findings go to a
 // folder as minimized .wasm files, each with a one-line .txt beside it.
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { BadInput, wholeNumber } from '../bad-input.ts';
 import { loadCorpus } from './corpus.ts';
 import { MutantSource } from './mutant.ts';
 import { FINDINGS, OUTCOMES, type Outcome } from './outcome.ts';
 import { signature, type Finding } from './fuzz-case.ts';
-import type { WorkerInput, WorkerMessage } from './fuzz-worker.ts';
+import type { ChildInput, ChildMessage } from './fuzz-child.ts';
 import { rssVerdict, type RssSample } from './rss.ts';
 
 const DEFAULT_FINDINGS = fileURLToPath(new URL('../../results/fuzz-findings/', import.meta.url));
 const WATCH_EVERY_MS = 200;
 const CORPUS_LOAD_GRACE_MS = 120_000;
-/** The worker's JS heap: past it the worker dies (a crash finding) instead of the process. */
-const WORKER_HEAP_MB = 3072;
+/** The child's JS heap: past it the child dies (a crash finding), not the fuzzer. */
+const CHILD_HEAP_MB = 3072;
+const CHILD = fileURLToPath(new URL('./fuzz-child.ts', import.meta.url));
 
 interface FuzzOptions {
   readonly seconds: number;
@@ -58,7 +59,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   let next = 0;
   while (performance.now() < deadline) {
-    next = await runWorker(options, next, seen, deadline, counts, record, rss, started, source);
+    next = await runChild(options, next, seen, deadline, counts, record, rss, started, source);
   }
   const mutants = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
@@ -71,8 +72,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
 }
 
-/** Runs one worker from mutant `start` until the deadline, a hang or its death; returns the next mutant to run. */
-function runWorker(
+/** Runs one child from mutant `start` until the deadline, a hang or its death; returns the next mutant to run. */
+function runChild(
   options: FuzzOptions,
   start: number,
   seen: Set<string>,
@@ -83,16 +84,19 @@ function runWorker(
   started: number,
   source: MutantSource,
 ): Promise<number> {
-  const control = new SharedArrayBuffer(8);
-  const clock = new SharedArrayBuffer(8);
-  const controlView = new Int32Array(control);
-  const clockView = new Float64Array(clock);
-  // Until its first case, the worker loads the corpus: that is no hang.
-  clockView[0] = performance.timeOrigin + performance.now() + CORPUS_LOAD_GRACE_MS;
-  Atomics.store(controlView, 0, start);
-  const input: WorkerInput = { seed: options.seed, start, corpus: { folder: options.corpus, small: options.smallCorpus }, control, clock, seen: [...seen] };
-  const worker = new Worker(new URL('./fuzz-worker.ts', import.meta.url), { workerData: input, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const child = fork(CHILD, [], {
+    execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
+  const input: ChildInput = { seed: options.seed, start, corpus: { folder: options.corpus, small: options.smallCorpus }, deadline: performance.timeOrigin + deadline, seen: [...seen] };
+  child.send(input);
   let next = start;
+  let running = start;
+  // Until its first case, the child loads the corpus: that is no hang.
+  let caseStarted = performance.now() + CORPUS_LOAD_GRACE_MS;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (value: number): void => {
@@ -102,35 +106,40 @@ function runWorker(
       resolve(value);
     };
     const fail = (outcome: 'hang' | 'crash', detail: string): void => {
-      const index = Atomics.load(controlView, 0);
-      const mutant = source.mutant(options.seed, index);
+      if (settled) return;
+      const mutant = source.mutant(options.seed, running);
       counts[outcome]++;
-      const finding: Finding = { outcome, detail, signature: '', bytes: mutant.bytes, mutant: { index, origin: mutant.origin, mutations: mutant.mutations, bytes: mutant.bytes.length } };
+      const finding: Finding = { outcome, detail, signature: '', bytes: mutant.bytes, mutant: { index: running, origin: mutant.origin, mutations: mutant.mutations, bytes: mutant.bytes.length } };
       const kind = signature({ outcome, detail });
       if (!seen.has(kind)) {
         seen.add(kind);
         record({ ...finding, signature: kind });
       }
-      finish(index + 1);
+      finish(running + 1);
     };
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.kind === 'finding') {
+    child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'case') {
+        running = message.index;
+        caseStarted = performance.now();
+      } else if (message.kind === 'finding') {
         seen.add(message.finding.signature);
         record(message.finding);
-        return;
+      } else {
+        for (const [outcome, n] of Object.entries(message.counts)) counts[outcome as Outcome] += n;
+        next = message.next;
+        rss.push({ atSeconds: (performance.now() - started) / 1000, bytes: message.rssBytes });
       }
-      for (const [outcome, n] of Object.entries(message.counts)) counts[outcome as Outcome] += n;
-      next = message.next;
     });
-    worker.on('error', (error) => fail('crash', `worker died: ${error.name}: ${error.message.split('\n')[0]}`));
-    worker.on('exit', () => finish(next));
+    child.on('close', (code, signal) => {
+      if (code === 0) return finish(next);
+      const why = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').at(-1);
+      fail('crash', `child died (${why})${last === undefined ? '' : `: ${last.trim()}`}`);
+    });
     const watch = setInterval(() => {
-      const now = performance.timeOrigin + performance.now();
-      rss.push({ atSeconds: (performance.now() - started) / 1000, bytes: process.memoryUsage.rss() });
-      if (performance.now() >= deadline) Atomics.store(controlView, 1, 1);
-      if (now - clockView[0] > options.caseSeconds * 1000) {
-        void worker.terminate();
+      if (performance.now() - caseStarted > options.caseSeconds * 1000) {
         fail('hang', `no outcome within ${options.caseSeconds} s`);
+        child.kill('SIGKILL');
       }
     }, WATCH_EVERY_MS);
   });
