@@ -3,7 +3,7 @@
 // code matching everything.
 import { describe, expect, it } from 'vitest';
 import { emptyModule } from '../module/empty-module.ts';
-import type { AbsHeapType, SubType, ValType } from '../module/module.ts';
+import { typeIndex, type AbsHeapType, type SubType, type ValType } from '../module/module.ts';
 import { canonicalizeTypes } from '../module/type-registry.ts';
 import {
   BOT,
@@ -26,12 +26,12 @@ import {
 // Type 0: an open struct; type 1: its subtype with a field; type 2: a function type.
 const types: SubType[] = [
   { final: false, supertypes: [], composite: { kind: 'struct', fields: [] } },
-  { final: true, supertypes: [0], composite: { kind: 'struct', fields: [{ storage: 'i32', mutable: false }] } },
+  { final: true, supertypes: [typeIndex(0)], composite: { kind: 'struct', fields: [{ storage: 'i32', mutable: false }] } },
   { final: true, supertypes: [], composite: { kind: 'func', params: [], results: [] } },
 ];
 const canonical = canonicalizeTypes(emptyModule({ types, recGroups: types.map((_, start) => ({ start, size: 1 })) }));
 const t = (type: ValType): number => encodeType(type, canonical);
-const ref = (heap: AbsHeapType | number, nullable = false): number => t({ nullable, heap });
+const ref = (heap: AbsHeapType | number, nullable = false): number => t({ nullable, heap: typeof heap === 'number' ? typeIndex(heap) : heap });
 
 describe('encoded value types', () => {
   it('keep nullability and heap type, and name types as the module does', () => {

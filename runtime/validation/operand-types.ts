@@ -3,7 +3,7 @@
 // Number and vector types are small constants; a reference type packs its heap type and
 // nullability. Concrete heap types are canonical ids (type-registry.ts), so subtyping is
 // the module-independent `matchesHeapType` of subtyping.ts, and equal types are `===`.
-import type { AbsHeapType, HeapType, StorageType, ValType } from '../module/module.ts';
+import { typeIndex, type AbsHeapType, type HeapType, type StorageType, type ValType } from '../module/module.ts';
 import type { CanonicalHeapType, CanonicalTypeId, CanonicalTypeIds } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
 import { matchesHeapType } from './subtyping.ts';
@@ -140,6 +140,7 @@ export function typeName(t: number, canonicalTypes: CanonicalTypeIds): string {
   if (t < REF_BASE) return NUM_NAMES[t];
   const heap = heapOf(t);
   if (heap === HEAP_BOT) return `(ref ${isNullable(t) ? 'null ' : ''}⊥)`;
-  const h: HeapType = heap >= HEAP_CONCRETE ? canonicalTypes.indexOf(heap - HEAP_CONCRETE) : ABS_HEAPS[heap];
+  // The first position in the module's types with that canonical id is a type index of it.
+  const h: HeapType = heap >= HEAP_CONCRETE ? typeIndex(canonicalTypes.indexOf(heap - HEAP_CONCRETE)) : ABS_HEAPS[heap];
   return storageTypeName({ nullable: isNullable(t), heap: h });
 }
