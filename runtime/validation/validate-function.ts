@@ -165,6 +165,8 @@ export class FunctionValidator {
   /** `initTop` when the frame opened: the locals it initialized are above. */
   private ctrlInits = new Int32Array(64);
   private top = -1;
+  /** Results of the block type `readBlockType` read last (it returns the params). */
+  private blockResults = 0;
   /** Block types of the open frames, a stack parallel to the control stack. */
   private pool = new Int32Array(256);
   private poolTop = 0;
@@ -747,9 +749,6 @@ export class FunctionValidator {
     this.popTypes(this.pool, start, params);
     this.pushCtrl(kind, start, params, this.blockResults);
   }
-
-  /** Results of the block type `readBlockType` read last. */
-  private blockResults = 0;
 
   /** Reads a block type into `pool[at..]`, params then results; returns the param count. */
   private readBlockType(at: number): number {
