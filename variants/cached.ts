@@ -10,6 +10,7 @@ import { fastPathEvaluator, type PreparedExpr } from './fast-path.ts';
 import { InterpretedInitializer } from './interpreted-initializer.ts';
 import { buildModuleImage, type ModuleImage } from './module-image.ts';
 import { definedAt, wholeIndex, type DefinedIndex } from '../runtime/module/index-spaces.ts';
+import { noteMemoryWrite } from '../runtime/instance/memory-pool.ts';
 
 class CachedInitializer implements Initializer {
   private readonly image: ModuleImage;
@@ -65,9 +66,10 @@ class CachedInitializer implements Initializer {
   initializeDataSegments(instance: Instance): void {
     const counters = instance.counters;
     for (const { memory, runs } of this.image.memories) {
-      const target = instance.memories[memory].bytes;
+      const target = instance.memories[memory];
       for (const { offset, bytes } of runs) {
-        target.set(bytes, offset);
+        target.bytes.set(bytes, offset);
+        noteMemoryWrite(target, offset, offset + bytes.length);
         counters.imageCopies++;
         counters.bytesCopied += bytes.length;
       }

@@ -15,6 +15,7 @@ import type { Initializer, Strategy } from '../runtime/instance/initializer.ts';
 import type { ConstExpr, ValType } from '../runtime/module/module.ts';
 import { isGcManagedIn } from '../runtime/module/ref-family.ts';
 import { addressOf, applyDataSegment, applyElementSegment, dropElementSegment } from '../runtime/instance/segment-ops.ts';
+import { noteMemoryWrite } from '../runtime/instance/memory-pool.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { buildModuleImage, type ModuleImage } from './module-image.ts';
@@ -33,6 +34,7 @@ interface Context {
   readonly addressOf: typeof addressOf;
   readonly applyElementSegment: typeof applyElementSegment;
   readonly applyDataSegment: typeof applyDataSegment;
+  readonly noteMemoryWrite: typeof noteMemoryWrite;
   readonly dropElementSegment: typeof dropElementSegment;
   readonly allocateStruct: typeof allocateStruct;
   readonly allocateDefaultStruct: typeof allocateDefaultStruct;
@@ -56,6 +58,7 @@ function generate(compiled: CompiledModule, image: ModuleImage): { source: strin
     addressOf,
     applyElementSegment,
     applyDataSegment,
+    noteMemoryWrite,
     dropElementSegment,
     allocateStruct,
     allocateDefaultStruct,
@@ -207,10 +210,14 @@ class SourceWriter {
       '  const counters = instance.counters;',
     ];
     this.image.memories.forEach(({ memory, runs }, k) => {
-      lines.push(`  { const target = instance.memories[${memory}].bytes, runs = ctx.image.memories[${k}].runs;`);
+      lines.push(`  { const memory = instance.memories[${memory}], target = memory.bytes, runs = ctx.image.memories[${k}].runs;`);
       runs.forEach(({ offset, bytes }, r) => {
         lines.push(`    target.set(runs[${r}].bytes, ${offset}); counters.imageCopies++; counters.bytesCopied += ${bytes.length};`);
       });
+      // The runs' extent, for a memory pool to zero when the instance is released.
+      const start = runs.reduce((min, run) => Math.min(min, run.offset), Infinity);
+      const end = runs.reduce((max, run) => Math.max(max, run.offset + run.bytes.length), 0);
+      if (runs.length > 0) lines.push(`    ctx.noteMemoryWrite(memory, ${start}, ${end});`);
       lines.push('  }');
     });
     lines.push('  instance.datas = ctx.image.dataTemplate.slice();');

@@ -2,7 +2,8 @@
 // tables, and the element segments it has not dropped. What it wrote into imported
 // tables and globals belongs to their owners and stays. Its own globals and tables are
 // cleared, so the embedder drops an instance only once nothing uses its exports (no
-// other instance imports them), as a store that frees an instance's memory must.
+// other instance imports them), as a store that frees an instance's memory must. Its
+// own memories go back to the store's memory pool, if it has one.
 import type { Instance } from './instance.ts';
 import { isGcManaged, isGcManagedIn } from '../module/ref-family.ts';
 import { definedAt, definedEntries, wholeIndex } from '../module/index-spaces.ts';
@@ -30,4 +31,8 @@ export function releaseInstance(instance: Instance): void {
     for (let j = 0; j < refs.length; j++) heap.decRef(refs[j]);
     instance.elems[i] = refWords(0);
   });
+  const pool = instance.store.memoryPool;
+  if (pool !== undefined) {
+    for (const memory of definedEntries(instance.memories, instance.module.info.importedMemories)) pool.give(memory);
+  }
 }

@@ -7,6 +7,7 @@ import type { Instance } from './instance.ts';
 import { isGcManagedIn } from '../module/ref-family.ts';
 import type { MemoryInst, TableInst } from './store.ts';
 import { copyIntoTable } from '../embedder/table-api.ts';
+import { noteMemoryWrite } from './memory-pool.ts';
 import { refWords, type RefWords } from '../gc/raw-ref.ts';
 
 export const EMPTY_REFS = refWords(0);
@@ -39,6 +40,7 @@ export function applyDataSegment(instance: Instance, memory: MemoryInst, offset:
     throw new RuntimeError(`out of bounds memory access: data segment ${index} at offset ${offset}`);
   }
   memory.bytes.set(bytes, offset);
+  noteMemoryWrite(memory, offset, offset + bytes.length);
   instance.counters.bytesCopied += bytes.length;
 }
 

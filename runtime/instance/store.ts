@@ -9,6 +9,7 @@ import { InternalError } from '../errors.ts';
 import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 import type { Instance } from './instance.ts';
 import { GlobalCells } from './global-cells.ts';
+import type { MemoryPool } from './memory-pool.ts';
 
 export const PAGE_BYTES = 65536;
 
@@ -44,6 +45,8 @@ export interface MemoryInst {
   readonly kind: 'memory';
   readonly type: MemoryType;
   bytes: Uint8Array;
+  /** The range written since allocation, for a memory pool to zero (memory-pool.ts). */
+  written?: { start: number; end: number };
 }
 
 export interface TagInst {
@@ -71,11 +74,17 @@ export interface StoreOptions {
   readonly gc?: GcHeapOptions;
   /** Table and memory sizes past these are refused when allocated (the defaults are V8's). */
   readonly limits?: ImplementationLimits;
+  /**
+   * Memories come from this pool when it has one of the size, and released instances
+   * give theirs back. Stores may share one pool.
+   */
+  readonly memoryPool?: MemoryPool;
 }
 
 export class Store {
   readonly heap: GcHeap;
   readonly limits: ImplementationLimits;
+  readonly memoryPool?: MemoryPool;
   /** Materialized function objects by address; defined functions appear lazily. */
   private readonly funcs: (FuncInst | undefined)[] = [];
   /** Address ranges reserved by instances for their defined functions, ascending. */
@@ -83,6 +92,7 @@ export class Store {
 
   constructor(options: StoreOptions = {}) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.memoryPool = options.memoryPool;
     this.heap = new GcHeap({ limits: this.limits, ...options.gc });
   }
 
@@ -143,7 +153,8 @@ export class Store {
   createMemory(type: MemoryType): MemoryInst {
     const pages = type.limits.exact?.min ?? BigInt(type.limits.min);
     checkLimit(this.limits, 'memoryBytes', pages * BigInt(PAGE_BYTES), `memory of ${pages} pages, bytes`);
-    return { kind: 'memory', type, bytes: zeroedBytes(type.limits.min * PAGE_BYTES) };
+    const byteLength = type.limits.min * PAGE_BYTES;
+    return { kind: 'memory', type, bytes: this.memoryPool?.take(byteLength) ?? zeroedBytes(byteLength) };
   }
 
   private rangeOf(address: number): FuncRange {
