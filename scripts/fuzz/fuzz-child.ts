@@ -22,10 +22,16 @@ export interface ChildInput {
 export type ChildMessage =
   /** Mutant `index` is about to run (again, for a minimization attempt). */
   | { readonly kind: 'case'; readonly index: number }
-  | { readonly kind: 'progress'; readonly counts: Partial<Record<Outcome, number>>; readonly next: number; readonly rssBytes: number }
+  | { readonly kind: 'progress'; readonly counts: Partial<Record<Outcome, number>>; readonly next: number; readonly rssBytes: number; readonly heapBytes: number }
   | { readonly kind: 'finding'; readonly finding: Finding };
 
 const REPORT_EVERY_MS = 250;
+
+/** The process's RSS, and the part of it that is JavaScript heap (the runtime's own objects). */
+function memory(): { rssBytes: number; heapBytes: number } {
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rssBytes: rss, heapBytes: heapUsed };
+}
 
 function send(message: ChildMessage): void {
   process.send!(message);
@@ -38,21 +44,21 @@ async function run(input: ChildInput): Promise<void> {
   let reported = performance.now();
   let index = input.start;
   // A first sample of RSS, the corpus loaded: a child killed in its first case still gives one.
-  send({ kind: 'progress', counts, next: index, rssBytes: process.memoryUsage.rss() });
+  send({ kind: 'progress', counts, next: index, ...memory() });
   for (; Date.now() < input.deadline; index++) {
     send({ kind: 'case', index });
     const { outcome, finding } = fuzzMutant(source.mutant(input.seed, index), seen, () => send({ kind: 'case', index }));
     counts[outcome] = (counts[outcome] ?? 0) + 1;
     if (finding !== undefined) send({ kind: 'finding', finding });
     if (performance.now() - reported >= REPORT_EVERY_MS) {
-      send({ kind: 'progress', counts, next: index + 1, rssBytes: process.memoryUsage.rss() });
+      send({ kind: 'progress', counts, next: index + 1, ...memory() });
       counts = {};
       reported = performance.now();
       // Let the event loop flush the IPC channel, should the pipe have filled.
       await new Promise(setImmediate);
     }
   }
-  send({ kind: 'progress', counts, next: index, rssBytes: process.memoryUsage.rss() });
+  send({ kind: 'progress', counts, next: index, ...memory() });
   process.disconnect();
 }
 

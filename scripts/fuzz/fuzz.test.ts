@@ -233,5 +233,8 @@ describe('the watchdog', () => {
     // As plain bytes on both sides: a mutant may be a corpus file's Buffer, which toEqual tells from a Uint8Array.
     expect(new Uint8Array(readFileSync(join(findings, files.find((f) => f.endsWith('.wasm'))!)))).toEqual(new Uint8Array(source.mutant(5, index).bytes));
     expect(report.rss.length).toBeGreaterThan(0);
+    // The child's JavaScript heap is sampled with its RSS, and is a part of it.
+    expect(report.heap).toHaveLength(report.rss.length);
+    report.heap.forEach((sample, i) => expect(sample.bytes).toBeLessThan(report.rss[i].bytes));
   }, 60_000);
 });
