@@ -101,6 +101,18 @@ describe('outcomes of known modules', () => {
     expect(classify(wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.tag, [1, 0x01, 0x00]))).outcome).toBe('both reject: compile');
   });
 
+  it('a 32-bit memory limit as a 6-byte LEB: V8 strict, where Wasm 3.0 reads every limit as a u64', () => {
+    // Found by the fuzzer (a deletion in a binary-leb128.wast module): min 2 in two bytes, max 2 in six.
+    const bytes = wasmModule(section(SECTION.memory, [1, 0x01, 0x82, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00]));
+    expect(() => new v8Wasm.Module(bytes)).toThrow(/length overflow while decoding maximum/);
+    const verdict = classify(bytes);
+    expect(verdict.outcome).toBe('V8 strict: u32 limits');
+    expect(verdict.detail).toMatch(/^ours: accept; V8: compile: CompileError: /);
+    // Past a u64's ten bytes the spec's own script calls it malformed, and so do both.
+    const tooLong = wasmModule(section(SECTION.memory, [1, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]));
+    expect(classify(tooLong).outcome).toBe('both reject: compile');
+  });
+
   it('an element segment of i32 items: V8 lenient, where the spec (and this runtime) has a reference type', () => {
     // Found by the fuzzer: a byte flip of a segment's funcref (0x70) into a number type.
     const bytes = wasmModule(section(SECTION.element, [1, 5, 0x7f, 1, 0x41, 0, 0x0b]));

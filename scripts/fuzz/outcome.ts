@@ -29,6 +29,7 @@ export const OUTCOMES = [
   'V8 lenient: number type for elements',
   'V8 legacy exceptions',
   'V8 lenient: ref.eq in unreachable code',
+  'V8 strict: u32 limits',
   'limit: V8 rejects too',
   'limit: V8 accepts',
   'V8 resource limit',
@@ -94,6 +95,9 @@ export function classify(bytes: Uint8Array): Verdict {
     const sides = strategies.map((strategy) => instantiateOurs(compiled, strategy, false));
     return verdict(sides.some((side) => side.phase === 'limit') ? 'limit: V8 rejects too' : 'V8 resource limit', sides[0], v8);
   }
+  // Wasm 3.0 reads every limit as a u64 (a 6- to 10-byte LEB of a 32-bit memory's size
+  // is well formed); V8 still reads a 32-bit memory's or table's limits as u32.
+  if (/length overflow while decoding (initial|maximum)/.test(v8.error ?? '')) return verdict('V8 strict: u32 limits', ours, v8);
   // We accept what V8 rejects: in a function body if V8 accepts the module once every
   // body is trivial. Bodies are validated here too, so that is a gap of the validator.
   return verdict(v8Wasm.validate(withTrivialBodies(bytes, compiled)) ? 'body validation' : 'disagreement', ours, v8);
