@@ -137,6 +137,29 @@ function tableImages({ module, info }: CompiledModule, foldOffset: FoldOffset, c
   return tables;
 }
 
+/**
+ * What the active element segments write into table `target` of `size` entries, in
+ * segment order, if every one of them has a folded offset and items that fold and fit;
+ * else undefined: the table then gets no image, and its segments run per instance.
+ */
+function foldedElementWrites(
+  elements: readonly ElementSegment[],
+  target: number,
+  size: number,
+  foldOffset: FoldOffset,
+): ElementWrite[] | undefined {
+  const writes: ElementWrite[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const { mode, items } = elements[i];
+    if (mode.kind !== 'active' || mode.table !== target) continue;
+    const offset = foldOffset(mode.offset);
+    const content = offset === undefined ? undefined : foldItems(items);
+    if (offset === undefined || content === undefined || offset + content.length > size) return undefined;
+    writes.push({ index: i, offset, content });
+  }
+  return writes;
+}
+
 /** Images of the defined memories whose every active segment folds and fits. */
 function memoryImages({ module, info }: CompiledModule, foldOffset: FoldOffset, coveredDatas: Uint8Array): MemoryImage[] {
   const datas = module.datas;
@@ -160,8 +183,8 @@ interface DataWrites {
 
 /**
  * What the active data segments write into memory `target` of `size` bytes, if every one
- * of them has a folded offset and fits; else undefined, as `foldedElementWrites` for tables. An
- * inline constant offset is read from the columns, with no expression made for it.
+ * of them has a folded offset and fits; else undefined, as for tables. An inline constant
+ * offset is read from the columns, with no expression made for it.
  */
 function foldedDataWrites(datas: DataSegments, target: number, size: number, foldOffset: FoldOffset): DataWrites | undefined {
   const indices: number[] = [];
@@ -204,29 +227,6 @@ function dataTemplate(datas: DataSegments): Uint8Array[] {
   const template: Uint8Array[] = [];
   for (let i = 0; i < datas.length; i++) template.push(datas.isActive(i) ? EMPTY_BYTES : datas.bytesOf(i));
   return template;
-}
-
-/**
- * What the active element segments write into table `target` of `size` entries, in
- * segment order, if every one of them has a folded offset and items that fold and fit;
- * else undefined: the table then gets no image, and its segments run per instance.
- */
-function foldedElementWrites(
-  elements: readonly ElementSegment[],
-  target: number,
-  size: number,
-  foldOffset: FoldOffset,
-): ElementWrite[] | undefined {
-  const writes: ElementWrite[] = [];
-  for (let i = 0; i < elements.length; i++) {
-    const { mode, items } = elements[i];
-    if (mode.kind !== 'active' || mode.table !== target) continue;
-    const offset = foldOffset(mode.offset);
-    const content = offset === undefined ? undefined : foldItems(items);
-    if (offset === undefined || content === undefined || offset + content.length > size) return undefined;
-    writes.push({ index: i, offset, content });
-  }
-  return writes;
 }
 
 function allocates(items: ElementItems): boolean {
