@@ -30,7 +30,8 @@ interface Context {
   readonly GlobalCells: typeof GlobalCells;
   readonly image: ModuleImage;
   readonly pool: Value[];
-  readonly datas: DataSegments;
+  /** A view of each data segment the generated code applies, by segment index. */
+  readonly datas: readonly (Uint8Array | undefined)[];
   readonly funcIndices: readonly (Uint32Array | undefined)[];
   readonly addressOf: typeof addressOf;
   readonly applyElementSegment: typeof applyElementSegment;
@@ -54,7 +55,7 @@ function generate(compiled: CompiledModule, image: ModuleImage): { source: strin
     GlobalCells,
     image,
     pool: [],
-    datas: compiled.module.datas,
+    datas: uncoveredDataBytes(compiled.module.datas, image),
     funcIndices: compiled.module.elements.map((e) => (e.items.kind === 'funcs' ? e.items.indices : undefined)),
     addressOf,
     applyElementSegment,
@@ -227,7 +228,7 @@ class SourceWriter {
       if (this.image.coveredDatas[i] || !datas.isActive(i)) continue;
       const constant = datas.constantAddress(i);
       const address = constant === undefined ? `ctx.addressOf(${this.expression(datas.offsetExpr(i))})` : this.literal(constant);
-      lines.push(`  ctx.applyDataSegment(instance, instance.memories[${datas.memory(i)}], ${address}, ctx.datas, ${i});`);
+      lines.push(`  ctx.applyDataSegment(instance, instance.memories[${datas.memory(i)}], ${address}, ctx.datas[${i}], ${i});`);
     }
     lines.push('}');
     return lines.join('\n');
@@ -323,6 +324,13 @@ class SourceWriter {
     }
     return stack[0];
   }
+}
+
+/** Views of the active segments that the image does not cover, made once per module. */
+function uncoveredDataBytes(datas: DataSegments, image: ModuleImage): (Uint8Array | undefined)[] {
+  const views: (Uint8Array | undefined)[] = [];
+  for (let i = 0; i < datas.length; i++) views.push(datas.isActive(i) && !image.coveredDatas[i] ? datas.bytesOf(i) : undefined);
+  return views;
 }
 
 function prepareCompiled(compiled: CompiledModule): Initializer {

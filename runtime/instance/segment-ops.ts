@@ -6,7 +6,6 @@ import type { Value } from './const-value.ts';
 import type { Instance } from './instance.ts';
 import { isGcManagedIn } from '../module/ref-family.ts';
 import type { MemoryInst, TableInst } from './store.ts';
-import type { DataSegments } from '../module/data-segments.ts';
 import { copyIntoTable } from '../embedder/table-api.ts';
 import { noteMemoryWrite } from './memory-pool.ts';
 import { refWords, type RefWords } from '../gc/raw-ref.ts';
@@ -35,15 +34,14 @@ export function applyElementSegment(instance: Instance, table: TableInst, offset
   instance.counters.slotsWritten += refs.length;
 }
 
-/** Applies active data segment `index` of `datas`: traps if out of bounds, else copies. */
-export function applyDataSegment(instance: Instance, memory: MemoryInst, offset: number | bigint, datas: DataSegments, index: number): void {
-  const length = datas.byteLength(index);
-  if (typeof offset === 'bigint' || offset + length > memory.bytes.length) {
+/** Applies an active data segment: traps if out of bounds, else copies. */
+export function applyDataSegment(instance: Instance, memory: MemoryInst, offset: number | bigint, bytes: Uint8Array, index: number): void {
+  if (typeof offset === 'bigint' || offset + bytes.length > memory.bytes.length) {
     throw new RuntimeError(`out of bounds memory access: data segment ${index} at offset ${offset}`);
   }
-  datas.copyTo(index, memory.bytes, offset);
-  noteMemoryWrite(memory, offset, offset + length);
-  instance.counters.bytesCopied += length;
+  memory.bytes.set(bytes, offset);
+  noteMemoryWrite(memory, offset, offset + bytes.length);
+  instance.counters.bytesCopied += bytes.length;
 }
 
 /** elem.drop: the segment's counted references are released. */

@@ -16,7 +16,7 @@ const EXPRESSION = 3;
 
 /**
  * Contents up to this size are copied byte by byte: making a subarray to `set` from costs
- * more (fast-path instantiates esbuild's 40-byte segments ~1.5x faster this way).
+ * more, where a module image gathers ~100,000 segments of ~40 bytes.
  */
 const SHORT_COPY_BYTES = 64;
 
