@@ -32,7 +32,10 @@ class CachedInitializer implements Initializer {
     });
     this.uncoveredElements = this.image.coveredElements.flatMap((covered, i) => (covered ? [] : [i]));
     // Passive data segments need nothing beyond the template.
-    this.uncoveredDatas = compiled.module.datas.flatMap((d, i) => (this.image.coveredDatas[i] || d.mode.kind !== 'active' ? [] : [i]));
+    const datas = compiled.module.datas;
+    const uncoveredDatas: number[] = [];
+    for (let i = 0; i < datas.length; i++) if (datas.isActive(i) && !this.image.coveredDatas[i]) uncoveredDatas.push(i);
+    this.uncoveredDatas = uncoveredDatas;
   }
 
   initializeGlobals(instance: Instance): void {

@@ -19,6 +19,7 @@ import { noteMemoryWrite } from '../runtime/instance/memory-pool.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
 import { definedAt, definedIndex, wholeIndex } from '../runtime/module/index-spaces.ts';
 import { buildModuleImage, type ModuleImage } from './module-image.ts';
+import type { DataSegments } from '../runtime/module/data-segments.ts';
 import { I32_ARITHMETIC, I64_ARITHMETIC, pushedConstant, REF_FUNC, REF_I31 } from './const-ops.ts';
 
 /** Statements per generated global-initializing function: small enough for V8 to optimize. */
@@ -29,7 +30,8 @@ interface Context {
   readonly GlobalCells: typeof GlobalCells;
   readonly image: ModuleImage;
   readonly pool: Value[];
-  readonly datas: readonly Uint8Array[];
+  /** A view of each data segment the generated code applies, by segment index. */
+  readonly datas: readonly (Uint8Array | undefined)[];
   readonly funcIndices: readonly (Uint32Array | undefined)[];
   readonly addressOf: typeof addressOf;
   readonly applyElementSegment: typeof applyElementSegment;
@@ -53,7 +55,7 @@ function generate(compiled: CompiledModule, image: ModuleImage): { source: strin
     GlobalCells,
     image,
     pool: [],
-    datas: compiled.module.datas.map((d) => d.bytes),
+    datas: uncoveredDataBytes(compiled.module.datas, image),
     funcIndices: compiled.module.elements.map((e) => (e.items.kind === 'funcs' ? e.items.indices : undefined)),
     addressOf,
     applyElementSegment,
@@ -221,13 +223,13 @@ class SourceWriter {
       lines.push('  }');
     });
     lines.push('  instance.datas = ctx.image.dataTemplate.slice();');
-    module.datas.forEach((segment, i) => {
-      const mode = segment.mode;
-      if (this.image.coveredDatas[i] || mode.kind !== 'active') return;
-      lines.push(
-        `  ctx.applyDataSegment(instance, instance.memories[${mode.memory}], ctx.addressOf(${this.expression(mode.offset)}), ctx.datas[${i}], ${i});`,
-      );
-    });
+    const datas = module.datas;
+    for (let i = 0; i < datas.length; i++) {
+      if (this.image.coveredDatas[i] || !datas.isActive(i)) continue;
+      const constant = datas.constantAddress(i);
+      const address = constant === undefined ? `ctx.addressOf(${this.expression(datas.offsetExpr(i))})` : this.literal(constant);
+      lines.push(`  ctx.applyDataSegment(instance, instance.memories[${datas.memory(i)}], ${address}, ctx.datas[${i}], ${i});`);
+    }
     lines.push('}');
     return lines.join('\n');
   }
@@ -322,6 +324,13 @@ class SourceWriter {
     }
     return stack[0];
   }
+}
+
+/** Views of the active segments that the image does not cover, made once per module. */
+function uncoveredDataBytes(datas: DataSegments, image: ModuleImage): (Uint8Array | undefined)[] {
+  const views: (Uint8Array | undefined)[] = [];
+  for (let i = 0; i < datas.length; i++) views.push(datas.isActive(i) && !image.coveredDatas[i] ? datas.bytesOf(i) : undefined);
+  return views;
 }
 
 function prepareCompiled(compiled: CompiledModule): Initializer {

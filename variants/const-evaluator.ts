@@ -19,6 +19,12 @@ export interface ConstEvaluator<P, C extends AllocationContext = AllocationConte
    * so that a collection in the middle of an expression is safe.
    */
   readonly rooted: boolean;
+  /**
+   * True if `prepare` turns a single-constant expression into its value, so evaluating
+   * it does nothing an instantiation counts: the initializer then takes a data segment
+   * offset kept as an inline constant (data-segments.ts) as it is, preparing nothing.
+   */
+  readonly preparesConstants: boolean;
   prepare(expr: ConstExpr): P;
   /** What this evaluator allocates with, in the heap as its caller left it. */
   context(heap: GcHeap): C;

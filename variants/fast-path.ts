@@ -22,6 +22,7 @@ function singleConstant(expr: ConstExpr): Value | undefined {
 
 export const fastPathEvaluator: ConstEvaluator<PreparedExpr, HeapScope> = {
   rooted: true,
+  preparesConstants: true,
   context: valEvaluator.context,
   prepare(expr: ConstExpr): PreparedExpr {
     const constant = singleConstant(expr);

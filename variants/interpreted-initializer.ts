@@ -39,7 +39,17 @@ export class InterpretedInitializer<P> implements Initializer {
   private readonly globalInits: readonly Prepared<P>[];
   private readonly tableInits: readonly (Prepared<P> | undefined)[];
   private readonly elements: readonly PreparedSegment<P>[];
+  /**
+   * The prepared offset of each active data segment that the evaluator evaluates; the
+   * others (passive, or with an inline constant the evaluator need not see) have none.
+   */
   private readonly dataOffsets: readonly (P | undefined)[];
+  /**
+   * A view of each data segment's bytes, made once per module: copying from a view is
+   * faster than making one per instance, or copying byte by byte from the module bytes
+   * once V8 has seen memories of both buffer kinds (resizable or not).
+   */
+  private readonly dataBytes: readonly Uint8Array[];
   private readonly globalKinds: readonly ResultKind[];
 
   constructor(compiled: CompiledModule, evaluator: ConstEvaluator<P>) {
@@ -58,7 +68,16 @@ export class InterpretedInitializer<P> implements Initializer {
       offset: segment.mode.kind === 'active' ? prepare(segment.mode.offset) : undefined,
       items: segment.items.kind === 'exprs' ? segment.items.exprs.map(prepareScoped) : undefined,
     }));
-    this.dataOffsets = module.datas.map((d) => (d.mode.kind === 'active' ? prepare(d.mode.offset) : undefined));
+    const datas = module.datas;
+    const dataOffsets: (P | undefined)[] = [];
+    const dataBytes: Uint8Array[] = [];
+    for (let i = 0; i < datas.length; i++) {
+      const inline = evaluator.preparesConstants && datas.constantType(i) !== undefined;
+      dataOffsets.push(datas.isActive(i) && !inline ? prepare(datas.offsetExpr(i)) : undefined);
+      dataBytes.push(datas.bytesOf(i));
+    }
+    this.dataOffsets = dataOffsets;
+    this.dataBytes = dataBytes;
   }
 
   initializeGlobals(instance: Instance): void {
@@ -126,21 +145,23 @@ export class InterpretedInitializer<P> implements Initializer {
   }
 
   initializeDataSegments(instance: Instance): void {
-    const count = this.dataOffsets.length;
+    const count = this.compiled.module.datas.length;
     for (let i = 0; i < count; i++) this.initializeDataSegment(instance, i);
   }
 
   /** Makes data instance `i`; an active one is applied and dropped. */
   initializeDataSegment(instance: Instance, i: number): void {
-    const segment = this.compiled.module.datas[i];
-    const mode = segment.mode;
-    if (mode.kind !== 'active') {
-      instance.datas[i] = segment.bytes;
+    const datas = this.compiled.module.datas;
+    if (!datas.isActive(i)) {
+      instance.datas[i] = this.dataBytes[i];
       return;
     }
     instance.datas[i] = EMPTY_BYTES;
-    const offset = addressOf(this.evaluate(instance, this.dataOffsets[i]!, this.offsetKind(mode.memory, 'memory')));
-    applyDataSegment(instance, instance.memories[mode.memory], offset, segment.bytes, i);
+    const memory = datas.memory(i);
+    const prepared = this.dataOffsets[i];
+    const offset =
+      prepared === undefined ? datas.constantAddress(i)! : addressOf(this.evaluate(instance, prepared, this.offsetKind(memory, 'memory')));
+    applyDataSegment(instance, instance.memories[memory], offset, this.dataBytes[i], i);
   }
 
   /**

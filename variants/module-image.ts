@@ -8,7 +8,8 @@
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import { writeSlot, type Value } from '../runtime/instance/const-value.ts';
 import { heapFamily } from '../runtime/module/ref-family.ts';
-import type { ConstExpr, DataSegment, ElementItems, ElementSegment } from '../runtime/module/module.ts';
+import type { ConstExpr, ElementItems, ElementSegment } from '../runtime/module/module.ts';
+import type { DataSegments } from '../runtime/module/data-segments.ts';
 import { addressOf, EMPTY_BYTES, EMPTY_REFS } from '../runtime/instance/segment-ops.ts';
 import { PAGE_BYTES } from '../runtime/instance/store.ts';
 import { GlobalCells } from '../runtime/instance/global-cells.ts';
@@ -36,11 +37,11 @@ interface ImageRun {
   readonly bytes: Uint8Array;
 }
 
-/** Segment `index` writes `content` at `offset`. */
-interface SegmentWrite<T> {
+/** Element segment `index` writes `content` at `offset`. */
+interface ElementWrite {
   readonly index: number;
   readonly offset: number;
-  readonly content: T;
+  readonly content: RefWords;
 }
 
 type FoldOffset = (expr: ConstExpr) => number | undefined;
@@ -56,8 +57,8 @@ export interface ModuleImage {
   readonly memories: readonly MemoryImage[];
   /** Element segments the table images apply (active) or that need nothing (declarative). */
   readonly coveredElements: readonly boolean[];
-  /** Data segments the memory images apply. */
-  readonly coveredDatas: readonly boolean[];
+  /** 1 for each data segment the memory images apply, else 0. */
+  readonly coveredDatas: Uint8Array;
   /** Each element instance as instantiation starts it: empty (dropped, or not yet made). */
   readonly elemTemplate: readonly RefWords[];
   /** Each data instance as instantiation starts it: a passive segment's bytes, else empty. */
@@ -98,7 +99,7 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
   // its items allocate: the spec evaluates them, and that can run out of GC memory.
   const coveredElements = module.elements.map((segment) => segment.mode.kind === 'declarative' && !allocates(segment.items));
   const tables = tableImages(compiled, foldOffset, coveredElements);
-  const coveredDatas = module.datas.map(() => false);
+  const coveredDatas = new Uint8Array(module.datas.length);
   const memories = memoryImages(compiled, foldOffset, coveredDatas);
   return {
     globals,
@@ -109,7 +110,7 @@ export function buildModuleImage(compiled: CompiledModule): ModuleImage {
     coveredElements,
     coveredDatas,
     elemTemplate: coveredElements.map(() => EMPTY_REFS),
-    dataTemplate: module.datas.map((d) => (d.mode.kind === 'passive' ? d.bytes : EMPTY_BYTES)),
+    dataTemplate: dataTemplate(module.datas),
   };
 }
 
@@ -124,8 +125,7 @@ function tableImages({ module, info }: CompiledModule, foldOffset: FoldOffset, c
     if (heapFamily(element.heap) !== 'func' || size > MAX_TABLE_ELEMENTS) return;
     const init = definition.init === undefined ? 0 : foldConstExpr(definition.init, { global: () => undefined, lazyFuncRefs: true });
     if (init === undefined) return;
-    const activeIn = ({ mode }: ElementSegment) => (mode.kind === 'active' ? { target: mode.table, offset: mode.offset } : undefined);
-    const writes = foldedWrites(module.elements, activeIn, (segment) => foldItems(segment.items), table, size, foldOffset);
+    const writes = foldedElementWrites(module.elements, table, size, foldOffset);
     if (writes === undefined || (writes.length === 0 && init === 0)) return;
     const elements = new Uint32Array(size).fill(init as number);
     for (const { index, offset, content } of writes) {
@@ -137,65 +137,96 @@ function tableImages({ module, info }: CompiledModule, foldOffset: FoldOffset, c
   return tables;
 }
 
-/** Images of the defined memories whose every active segment folds and fits. */
-function memoryImages({ module, info }: CompiledModule, foldOffset: FoldOffset, coveredDatas: boolean[]): MemoryImage[] {
-  const memories: MemoryImage[] = [];
-  module.memories.forEach((definition, k) => {
-    const memory = wholeIndex(info.importedMemories, definedAt<'memory'>(k));
-    const size = definition.type.limits.min * PAGE_BYTES;
-    const activeIn = ({ mode }: DataSegment) => (mode.kind === 'active' ? { target: mode.memory, offset: mode.offset } : undefined);
-    const writes = foldedWrites(module.datas, activeIn, (segment) => segment.bytes, memory, size, foldOffset);
-    if (writes === undefined || writes.length === 0) return;
-    for (const { index } of writes) coveredDatas[index] = true;
-    memories.push({ memory, runs: imageRuns(writes) });
-  });
-  return memories;
-}
-
 /**
- * What the active segments write into `target` (a table or memory of `size` entries),
- * in segment order, if every one of them has a folded offset and content that fits;
- * else undefined: the target then gets no image, and its segments run per instance.
+ * What the active element segments write into table `target` of `size` entries, in
+ * segment order, if every one of them has a folded offset and items that fold and fit;
+ * else undefined: the table then gets no image, and its segments run per instance.
  */
-function foldedWrites<S, T extends { readonly length: number }>(
-  segments: readonly S[],
-  activeIn: (segment: S) => { readonly target: number; readonly offset: ConstExpr } | undefined,
-  contentOf: (segment: S) => T | undefined,
+function foldedElementWrites(
+  elements: readonly ElementSegment[],
   target: number,
   size: number,
   foldOffset: FoldOffset,
-): SegmentWrite<T>[] | undefined {
-  const writes: SegmentWrite<T>[] = [];
-  for (let i = 0; i < segments.length; i++) {
-    const active = activeIn(segments[i]);
-    if (active === undefined || active.target !== target) continue;
-    const offset = foldOffset(active.offset);
-    const content = offset === undefined ? undefined : contentOf(segments[i]);
+): ElementWrite[] | undefined {
+  const writes: ElementWrite[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const { mode, items } = elements[i];
+    if (mode.kind !== 'active' || mode.table !== target) continue;
+    const offset = foldOffset(mode.offset);
+    const content = offset === undefined ? undefined : foldItems(items);
     if (offset === undefined || content === undefined || offset + content.length > size) return undefined;
     writes.push({ index: i, offset, content });
   }
   return writes;
 }
 
-/** The memory's written spans, with the segments applied in order (later ones win). */
-function imageRuns(writes: readonly SegmentWrite<Uint8Array>[]): ImageRun[] {
-  const byOffset = [...writes].sort((a, b) => a.offset - b.offset);
-  const spans: { start: number; end: number; writes: SegmentWrite<Uint8Array>[] }[] = [];
-  for (const write of byOffset) {
-    const last = spans.at(-1);
-    const end = write.offset + write.content.length;
-    if (last !== undefined && write.offset <= last.end + RUN_GAP_BYTES) {
-      last.end = Math.max(last.end, end);
-      last.writes.push(write);
-    } else {
-      spans.push({ start: write.offset, end, writes: [write] });
-    }
-  }
-  return spans.map(({ start, end, writes: inSpan }) => {
-    const bytes = new Uint8Array(end - start);
-    for (const { offset, content } of [...inSpan].sort((a, b) => a.index - b.index)) bytes.set(content, offset - start);
-    return { offset: start, bytes };
+/** Images of the defined memories whose every active segment folds and fits. */
+function memoryImages({ module, info }: CompiledModule, foldOffset: FoldOffset, coveredDatas: Uint8Array): MemoryImage[] {
+  const datas = module.datas;
+  const memories: MemoryImage[] = [];
+  module.memories.forEach((definition, k) => {
+    const memory = wholeIndex(info.importedMemories, definedAt<'memory'>(k));
+    const size = definition.type.limits.min * PAGE_BYTES;
+    const writes = foldedDataWrites(datas, memory, size, foldOffset);
+    if (writes === undefined || writes.indices.length === 0) return;
+    for (const index of writes.indices) coveredDatas[index] = 1;
+    memories.push({ memory, runs: imageRuns(datas, writes) });
   });
+  return memories;
+}
+
+/** The data segments that write a memory, in segment order, and the offset each writes at. */
+interface DataWrites {
+  readonly indices: readonly number[];
+  readonly offsets: readonly number[];
+}
+
+/**
+ * What the active data segments write into memory `target` of `size` bytes, if every one
+ * of them has a folded offset and fits; else undefined, as for tables. An inline constant
+ * offset is read from the columns, with no expression made for it.
+ */
+function foldedDataWrites(datas: DataSegments, target: number, size: number, foldOffset: FoldOffset): DataWrites | undefined {
+  const indices: number[] = [];
+  const offsets: number[] = [];
+  for (let i = 0; i < datas.length; i++) {
+    if (!datas.isActive(i) || datas.memory(i) !== target) continue;
+    const constant = datas.constantAddress(i);
+    // An offset past 2^53 is out of bounds: no image covers it, each instance traps.
+    const offset = constant === undefined ? foldOffset(datas.offsetExpr(i)) : typeof constant === 'bigint' ? undefined : constant;
+    if (offset === undefined || offset + datas.byteLength(i) > size) return undefined;
+    indices.push(i);
+    offsets.push(offset);
+  }
+  return { indices, offsets };
+}
+
+/** The memory's written spans, with the segments applied in order (later ones win). */
+function imageRuns(datas: DataSegments, { indices, offsets }: DataWrites): ImageRun[] {
+  // Positions in `indices` (segment order), by offset; equal offsets keep segment order.
+  const byOffset = Array.from(indices.keys()).sort((a, b) => offsets[a] - offsets[b] || a - b);
+  const runs: ImageRun[] = [];
+  for (let first = 0; first < byOffset.length; ) {
+    const start = offsets[byOffset[first]];
+    let end = start;
+    let next = first;
+    for (; next < byOffset.length && offsets[byOffset[next]] <= end + RUN_GAP_BYTES; next++) {
+      const w = byOffset[next];
+      end = Math.max(end, offsets[w] + datas.byteLength(indices[w]));
+    }
+    const bytes = new Uint8Array(end - start);
+    for (const w of byOffset.slice(first, next).sort((a, b) => a - b)) datas.copyTo(indices[w], bytes, offsets[w] - start);
+    runs.push({ offset: start, bytes });
+    first = next;
+  }
+  return runs;
+}
+
+/** Each data instance as instantiation starts it: a passive segment's bytes, else empty. */
+function dataTemplate(datas: DataSegments): Uint8Array[] {
+  const template: Uint8Array[] = [];
+  for (let i = 0; i < datas.length; i++) template.push(datas.isActive(i) ? EMPTY_BYTES : datas.bytesOf(i));
+  return template;
 }
 
 function allocates(items: ElementItems): boolean {

@@ -30,6 +30,7 @@ function readField(sp: number, field: FieldLayout): FieldValue {
 
 export const rawEvaluator: ConstEvaluator<ConstExpr, NoGcGuard> = {
   rooted: false,
+  preparesConstants: false,
   prepare: (expr) => expr,
   context: () => NO_GC,
   evaluate(instance: Instance, expr: ConstExpr, kind: ResultKind, guard: NoGcGuard): Value {

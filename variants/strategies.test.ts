@@ -74,6 +74,34 @@ describe('counters', () => {
   });
 });
 
+describe('data segments', () => {
+  const long = 'x'.repeat(100);
+  const wat = `(module
+    (global $base i32 (i32.const 200))
+    (memory 1) (memory i64 1)
+    (data (i32.const 0) "abc") (data (i32.const 1) "Z")
+    (data "passive") (data (i32.const 10) "${long}")
+    (data (global.get $base) "g") (data (i32.add (global.get $base) (i32.const 2)) "e")
+    (data (memory 1) (i64.const 65530) "end"))`;
+
+  it('write the same bytes under every strategy, later segments over earlier ones', () => {
+    for (const { name } of strategies) {
+      const instance = instantiateWith(name, wat);
+      const text = (memory: number, at: number, length: number) =>
+        new TextDecoder().decode(instance.memories[memory].bytes.subarray(at, at + length));
+      expect([text(0, 0, 3), text(0, 10, 100), text(0, 200, 3), text(1, 65530, 3)], name).toEqual(['aZc', long, 'g\0e', 'end']);
+      expect(new TextDecoder().decode(instance.datas[2]), name).toBe('passive');
+      expect(instance.datas.map((d) => d.length), name).toEqual([0, 0, 7, 0, 0, 0, 0]);
+    }
+  });
+
+  it('raw and val interpret each offset; fast-path only those that are not one constant', () => {
+    const ops = Object.fromEntries(strategies.map((s) => [s.name, instantiateWith(s.name, wat).counters.constOps]));
+    // Globals: 1 op each for raw and val. Offsets: 1 + 1 + 1 + 1 + 3 + 1.
+    expect(ops).toEqual({ raw: 9, val: 9, 'fast-path': 4, cached: 0, compiled: 0 });
+  });
+});
+
 describe('every strategy refuses the same way', () => {
   it('a table over the allocation limit is a RuntimeError, found per instance, after linking', () => {
     const oversized = '(module (table 20000000 funcref) (elem (i32.const 0) func $f) (func $f))';

@@ -22,6 +22,7 @@ interface Val {
 
 export const valEvaluator: ConstEvaluator<ConstExpr, HeapScope> = {
   rooted: true,
+  preparesConstants: false,
   prepare: (expr) => expr,
   context: (heap) => heap.innermostScope(),
   /** May collect: every reference it makes is rooted in `scope`, the innermost one. */

@@ -4,6 +4,7 @@ import { type DecodeOptions, decode } from './decode.ts';
 import { CompileError } from '../errors.ts';
 import { sleb, uleb } from './wasm-bytes.ts';
 import type { ConstExpr, Module } from '../module/module.ts';
+import { NO_DATA_SEGMENTS, type DataSegments } from '../module/data-segments.ts';
 
 // ---- A tiny module builder: byte arrays, concatenated ------------------------------------
 
@@ -72,6 +73,15 @@ const expr = (offset: number, ...ops: { op: ConstExpr['ops'][number]; at: number
   offset,
 });
 
+/** Each data segment as the columns give it, for comparing with what a test expects. */
+function segmentsOf(datas: DataSegments): object[] {
+  return Array.from({ length: datas.length }, (_, i) =>
+    datas.isActive(i)
+      ? { active: true, memory: datas.memory(i), offset: datas.offsetExpr(i), bytes: datas.bytesOf(i), at: datas.byteOffset(i) }
+      : { active: false, bytes: datas.bytesOf(i), at: datas.byteOffset(i) },
+  );
+}
+
 // ---- Header ----------------------------------------------------------------------------
 
 describe('header', () => {
@@ -91,7 +101,7 @@ describe('header', () => {
       elements: [],
       dataCount: undefined,
       codes: [],
-      datas: [],
+      datas: NO_DATA_SEGMENTS,
       customs: [],
       names: undefined,
       byteLength: 8,
@@ -709,21 +719,48 @@ describe('data section', () => {
     );
     const m = decode(bytes);
     expect(m.dataCount).toBe(3);
-    expect(m.datas).toEqual([
-      {
-        mode: { kind: 'active', memory: 0, offset: expr(15, { op: { op: 'i32.const', value: 1 }, at: 15 }) },
-        bytes: new Uint8Array([0x61, 0x62]),
-        offset: 14,
-      },
-      { mode: { kind: 'passive' }, bytes: new Uint8Array([0x63]), offset: 21 },
-      {
-        mode: { kind: 'active', memory: 1, offset: expr(26, { op: { op: 'i64.const', value: 2n }, at: 26 }) },
-        bytes: new Uint8Array(0),
-        offset: 24,
-      },
+    expect(segmentsOf(m.datas)).toEqual([
+      { active: true, memory: 0, offset: expr(15, { op: { op: 'i32.const', value: 1 }, at: 15 }), bytes: new Uint8Array([0x61, 0x62]), at: 14 },
+      { active: false, bytes: new Uint8Array([0x63]), at: 21 },
+      { active: true, memory: 1, offset: expr(26, { op: { op: 'i64.const', value: 2n }, at: 26 }), bytes: new Uint8Array(0), at: 24 },
     ]);
-    expect(m.datas[0].bytes.buffer).toBe(bytes.buffer);
-    expect(m.datas[0].bytes.byteOffset).toBe(19);
+    expect(m.datas.bytesOf(0).buffer).toBe(bytes.buffer);
+    expect(m.datas.bytesOf(0).byteOffset).toBe(19);
+  });
+
+  it('keeps a single constant offset inline and any other offset as its expression', () => {
+    const offsets: Bytes[] = [
+      [...i32Const(-1), END],
+      [0x42, ...sleb(-(2n ** 53n - 1n)), END],
+      [0x42, ...sleb(2n ** 53n), END],
+      [0x23, 0x00, END],
+      [...i32Const(1), ...i32Const(2), 0x6a, END],
+    ];
+    const m = decode(wasm(section(DATA, vec(...offsets.map((offset) => [0x00, ...offset, ...vec([0x61])])))));
+    const datas = m.datas;
+    expect(offsets.map((_, i) => datas.constantType(i))).toEqual(['i32', 'i64', undefined, undefined, undefined]);
+    expect(offsets.map((_, i) => datas.constantAddress(i))).toEqual([0xffff_ffff, 2n ** 64n - 2n ** 53n + 1n, undefined, undefined, undefined]);
+    expect(datas.offsetExpr(0)).toEqual(expr(12, { op: { op: 'i32.const', value: -1 }, at: 12 }));
+    expect(datas.offsetExpr(2).ops).toEqual([{ op: 'i64.const', value: 2n ** 53n }]);
+    expect(datas.offsetExpr(3)).toEqual(expr(44, { op: { op: 'global.get', global: 0 }, at: 44 }));
+    expect(datas.offsetExpr(4).ops).toEqual([
+      { op: 'i32.const', value: 1 },
+      { op: 'i32.const', value: 2 },
+      { op: 'i32.add' },
+    ]);
+    // The expressions that are not inline are the ones the decoder made, not remade.
+    expect(datas.offsetExpr(3)).toBe(datas.offsetExpr(3));
+    expect(offsets.map((_, i) => new TextDecoder().decode(datas.bytesOf(i)))).toEqual(['a', 'a', 'a', 'a', 'a']);
+  });
+
+  it.each([
+    ['integer too large', [0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x70, END], 17],
+    ['unexpected end of section or function', [0x00, 0x41], 13],
+    ['unexpected end of section or function', [0x00, 0x41, 0x01], 14],
+    ['unexpected end of section or function', [0x00, 0x42, 0x01, END, 0x05, 0x61], 17],
+    ['illegal opcode ff', [0x00, 0x41, 0x01, 0xff, END, 0x00], 14],
+  ])('rejects a malformed offset as an expression would: %s', (message, segment, offset) => {
+    expectMalformed(wasm(section(DATA, vec(segment))), message, offset);
   });
 
   it('rejects a data count that disagrees with the data section, or without one', () => {
@@ -1053,8 +1090,8 @@ describe('modules assembled by wabt', () => {
     expect(m.exports).toEqual([{ name: 'main', kind: 'func', index: 1, offset: expect.any(Number) }]);
     expect(m.elements[0].items).toEqual({ kind: 'funcs', indices: new Uint32Array([1, 0]) });
     expect(m.elements[0].mode).toMatchObject({ kind: 'active', table: 0 });
-    expect(new TextDecoder().decode(m.datas[0].bytes)).toBe('hello');
-    expect(m.datas[0].mode).toMatchObject({ kind: 'active', memory: 0 });
+    expect(new TextDecoder().decode(m.datas.bytesOf(0))).toBe('hello');
+    expect(segmentsOf(m.datas)[0]).toMatchObject({ active: true, memory: 0, offset: { ops: [{ op: 'i64.const', value: 16n }] } });
     expect(m.codes).toHaveLength(1);
     const code = m.codes[0];
     expect(code.offset + code.size).toBeLessThanOrEqual(bytes.length);

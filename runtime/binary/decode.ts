@@ -7,6 +7,7 @@ import type { BlockStack } from './decode-instruction.ts';
 import { decodeNameSection } from './decode-names.ts';
 import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 import { emptyModule } from '../module/empty-module.ts';
+import { DataSegmentsBuilder, exactAsNumber } from '../module/data-segments.ts';
 import {
   readGlobalType,
   readMemoryType,
@@ -19,8 +20,8 @@ import {
 import type {
   ConstExpr,
   CustomSection,
-  DataSegment,
   ElementItems,
+  ElementMode,
   ElementSegment,
   Export,
   ExternKind,
@@ -32,7 +33,6 @@ import type {
   Module,
   RecGroup,
   RefType,
-  SegmentMode,
   SubType,
   TableDef,
   TypeIndex,
@@ -58,6 +58,10 @@ const SECTION_TAG = 13;
 
 /** Position of each non-custom section id in the required order (tag and data count sit out of id order). */
 const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
+
+const I32_CONST = 0x41;
+const I64_CONST = 0x42;
+const END = 0x0b;
 
 const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
@@ -304,13 +308,14 @@ function readCodeSection(d: Decoder, end: number): void {
   d.module.codes = codes;
 }
 
+/** Data segments go into columns (data-segments.ts): nothing is allocated per segment. */
 function readDataSection(d: Decoder): void {
   const { r, blocks } = d;
   d.dataSectionAt = r.pos;
-  const datas: DataSegment[] = [];
   const n = sectionCount(d, 'dataSegments', 'data segments');
-  for (let i = 0; i < n; i++) datas.push(readDataSegment(r, blocks));
-  d.module.datas = datas;
+  const datas = new DataSegmentsBuilder(r.bytes, n);
+  for (let i = 0; i < n; i++) readDataSegment(r, blocks, datas);
+  d.module.datas = datas.finish();
 }
 
 function readImport(r: ByteReader): Import {
@@ -367,7 +372,7 @@ function readElementSegment(r: ByteReader, blocks: BlockStack): ElementSegment {
   // bit 1 gives an explicit table index; bit 2: items are expressions, not indices.
   const flags = r.u32();
   if (flags > 7) r.fail('malformed elements segment kind', offset);
-  let mode: SegmentMode<'table'>;
+  let mode: ElementMode;
   if (flags & 1) {
     mode = flags & 2 ? DECLARATIVE : PASSIVE;
   } else {
@@ -397,17 +402,37 @@ function readElementSegment(r: ByteReader, blocks: BlockStack): ElementSegment {
   return { mode, type, items, offset };
 }
 
-function readDataSegment(r: ByteReader, blocks: BlockStack): DataSegment {
-  const offset = r.pos;
+function readDataSegment(r: ByteReader, blocks: BlockStack, datas: DataSegmentsBuilder): void {
+  const at = r.pos;
   // 0: active in memory 0; 1: passive; 2: active with an explicit memory index.
   const flags = r.u32();
-  if (flags > 2) r.fail('malformed data segment kind', offset);
-  let mode: SegmentMode<'memory'>;
+  if (flags > 2) r.fail('malformed data segment kind', at);
   if (flags === 1) {
-    mode = PASSIVE;
-  } else {
-    const memory = flags === 2 ? r.u32() : 0;
-    mode = { kind: 'active', memory, offset: decodeConstExpr(r, blocks) };
+    const length = r.count();
+    datas.passive(at, r.pos, length);
+    r.skip(length);
+    return;
   }
-  return { mode, bytes: r.view(r.count()), offset };
+  const memory = flags === 2 ? r.u32() : 0;
+  const offsetAt = r.pos;
+  // An offset of one constant and `end` (nearly every one) is read without making a
+  // ConstExpr. Whatever fails here fails the same way in decodeConstExpr, which reads
+  // the same bytes first.
+  const opcode = r.peek();
+  if (opcode === I32_CONST || opcode === I64_CONST) {
+    r.pos++;
+    const value = opcode === I32_CONST ? r.s32() : r.s64();
+    if ((typeof value === 'number' || exactAsNumber(value)) && r.peek() === END) {
+      r.pos++;
+      const length = r.count();
+      datas.activeConstant(at, memory, opcode === I32_CONST ? 'i32' : 'i64', Number(value), offsetAt, r.pos, length);
+      r.skip(length);
+      return;
+    }
+    r.pos = offsetAt;
+  }
+  const offset = decodeConstExpr(r, blocks);
+  const length = r.count();
+  datas.active(at, memory, offset, r.pos, length);
+  r.skip(length);
 }

@@ -1,6 +1,7 @@
 // A module with nothing in it, for building modules field by field (the decoder, tests,
 // host types).
 import type { Module } from './module.ts';
+import { NO_DATA_SEGMENTS } from './data-segments.ts';
 
 export function emptyModule(fields: Partial<Module> = {}): Module {
   return {
@@ -15,7 +16,7 @@ export function emptyModule(fields: Partial<Module> = {}): Module {
     exports: [],
     elements: [],
     codes: [],
-    datas: [],
+    datas: NO_DATA_SEGMENTS,
     customs: [],
     byteLength: 0,
     ...fields,

@@ -1,5 +1,6 @@
 // The decoded form of a module: everything known per module, before any instance exists.
 // Names follow the spec's abstract syntax (https://webassembly.github.io/spec/core/syntax/).
+import type { DataSegments } from './data-segments.ts';
 
 // ---- Types -------------------------------------------------------------------------
 
@@ -172,12 +173,11 @@ export interface GlobalDef {
   readonly offset: number;
 }
 
-export type SegmentMode<Target extends 'table' | 'memory'> =
+/** The spec's elemmode. (Data segments keep their mode in columns: data-segments.ts.) */
+export type ElementMode =
   | { readonly kind: 'passive' }
   | { readonly kind: 'declarative' }
-  | ({ readonly kind: 'active'; readonly offset: ConstExpr } & (Target extends 'table'
-      ? { readonly table: number }
-      : { readonly memory: number }));
+  | { readonly kind: 'active'; readonly table: number; readonly offset: ConstExpr };
 
 /**
  * Element segment items: the index form (encodings 0-3) keeps the function indices as a
@@ -189,17 +189,9 @@ export type ElementItems =
   | { readonly kind: 'exprs'; readonly exprs: readonly ConstExpr[] };
 
 export interface ElementSegment {
-  readonly mode: SegmentMode<'table'>;
+  readonly mode: ElementMode;
   readonly type: RefType;
   readonly items: ElementItems;
-  readonly offset: number;
-}
-
-export interface DataSegment {
-  /** Never `declarative`. */
-  readonly mode: SegmentMode<'memory'>;
-  /** A view into the module bytes; never written. */
-  readonly bytes: Uint8Array;
   readonly offset: number;
 }
 
@@ -237,7 +229,8 @@ export interface Module {
   readonly elements: readonly ElementSegment[];
   readonly dataCount?: number;
   readonly codes: readonly FunctionBody[];
-  readonly datas: readonly DataSegment[];
+  /** Kept as columns over the module bytes (data-segments.ts). */
+  readonly datas: DataSegments;
   readonly customs: readonly CustomSection[];
   readonly names?: NameSection;
   /** Total size of the binary. */

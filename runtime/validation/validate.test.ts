@@ -19,6 +19,7 @@ import type {
 } from '../module/module.ts';
 import { typeIndex } from '../module/module.ts';
 import { validate } from './validate.ts';
+import { DataSegmentsBuilder, type DataSegments } from '../module/data-segments.ts';
 
 // ---- Building modules -----------------------------------------------------------------------
 // Modules are built directly; each case names the spec script its WAT comes from.
@@ -500,24 +501,36 @@ describe('element segments (elem.wast)', () => {
 
 describe('data segments (data.wast)', () => {
   const memory = (addressType: 'i32' | 'i64') => ({ type: { addressType, limits: { min: 1 }, shared: false }, offset: 3 });
-  const active = (offset: ConstExpr, mem = 0) => ({
-    mode: { kind: 'active' as const, memory: mem, offset },
-    bytes: new Uint8Array(1),
-    offset: 50,
-  });
+  type Segment = (segments: DataSegmentsBuilder, at: number) => void;
+  /** Segment i sits at byte 50 + i, its one byte of content at 0. */
+  const datas = (...segments: Segment[]): DataSegments => {
+    const builder = new DataSegmentsBuilder(new Uint8Array(1), segments.length);
+    segments.forEach((segment, i) => segment(builder, 50 + i));
+    return builder.finish();
+  };
+  const active = (offset: ConstExpr, mem = 0): Segment => (b, at) => b.active(at, mem, offset, 0, 1);
+  const passive: Segment = (b, at) => b.passive(at, 0, 1);
+  const i32Add: ConstOp = { op: 'i32.add' };
 
   it('requires the memory to exist', () => {
-    rejects(module({ datas: [active(expr(i32(0)))] }), /unknown memory 0/);
-    rejects(module({ memories: [memory('i32')], datas: [active(expr(i32(0)), 1)] }), /unknown memory 1/);
-    validate(module({ datas: [{ mode: { kind: 'passive' }, bytes: new Uint8Array(0), offset: 50 }] }));
+    expect(rejects(module({ datas: datas(active(expr(i32(0)))) }), /unknown memory 0/).offset).toBe(50);
+    expect(rejects(module({ memories: [memory('i32')], datas: datas(passive, active(expr(i32(0)), 1)) }), /unknown memory 1/).offset).toBe(51);
+    validate(module({ datas: datas(passive) }));
   });
 
-  it('requires an offset of the memory address type', () => {
-    rejects(module({ memories: [memory('i32')], datas: [active(expr(i64(0n)))] }), /type mismatch/);
-    rejects(module({ memories: [memory('i64')], datas: [active(expr(i32(0)))] }), /type mismatch/);
-    validate(module({ memories: [memory('i64')], datas: [active(expr(i64(0n)))] }));
-    validate(module({ memories: [memory('i32')], globals: [global('i32', expr(i32(0)))], datas: [active(expr(globalGet(0)))] }));
-    rejects(module({ memories: [memory('i32')], datas: [active(expr(i32(0), other('nop')))] }), /constant expression required/);
+  it('requires an offset of the memory address type, inline constant or not', () => {
+    rejects(module({ memories: [memory('i32')], datas: datas(active(expr(i64(0n)))) }), /type mismatch: operand is not of type i32/);
+    const e = rejects(module({ memories: [memory('i64')], datas: datas(active(expr(i32(0)))) }), /type mismatch: operand is not of type i64/);
+    expect(e.offset).toBe(99);
+    validate(module({ memories: [memory('i64')], datas: datas(active(expr(i64(0n)))) }));
+    // Past 2^53 an i64 offset is kept as its expression, and validates as one.
+    validate(module({ memories: [memory('i64')], datas: datas(active(expr(i64(2n ** 60n)))) }));
+    rejects(module({ memories: [memory('i32')], datas: datas(active(expr(i64(2n ** 60n)))) }), /type mismatch/);
+    validate(module({ memories: [memory('i32')], globals: [global('i32', expr(i32(0)))], datas: datas(active(expr(globalGet(0)))) }));
+    rejects(module({ memories: [memory('i32')], datas: datas(active(expr(globalGet(0)))) }), /unknown global 0/);
+    validate(module({ memories: [memory('i32')], datas: datas(active(expr(i32(1), i32(2), i32Add))) }));
+    rejects(module({ memories: [memory('i64')], datas: datas(active(expr(i32(1), i32(2), i32Add))) }), /type mismatch/);
+    rejects(module({ memories: [memory('i32')], datas: datas(active(expr(i32(0), other('nop')))) }), /constant expression required/);
   });
 
   it('rejects a data count that differs from the data segments', () => {

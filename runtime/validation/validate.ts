@@ -247,11 +247,19 @@ function validateElementSegments({ module, typeCount, canonicalTypes, funcTypes,
   }
 }
 
+/**
+ * An inline constant offset of the memory's address type is valid as it stands; any
+ * other offset, a mismatched constant included, goes through the validator as an
+ * expression, which reports what is wrong with it.
+ */
 function validateDataSegments({ module, memories, globals, constExprs }: Validation): void {
-  for (const { mode, offset } of module.datas) {
-    if (mode.kind !== 'active') continue;
-    if (mode.memory >= memories.length) throw new CompileError('invalid', `unknown memory ${mode.memory}`, offset);
-    constExprs.validate(mode.offset, memories[mode.memory].addressType, globals.length);
+  const datas = module.datas;
+  for (let i = 0; i < datas.length; i++) {
+    if (!datas.isActive(i)) continue;
+    const memory = datas.memory(i);
+    if (memory >= memories.length) throw new CompileError('invalid', `unknown memory ${memory}`, datas.byteOffset(i));
+    const addressType = memories[memory].addressType;
+    if (datas.constantType(i) !== addressType) constExprs.validate(datas.offsetExpr(i), addressType, globals.length);
   }
 }
 
