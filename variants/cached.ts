@@ -68,14 +68,14 @@ class CachedInitializer implements Initializer {
 
   initializeDataSegments(instance: Instance): void {
     const counters = instance.counters;
-    for (const { memory, runs } of this.image.memories) {
+    for (const { memory, runs, written } of this.image.memories) {
       const target = instance.memories[memory];
       for (const { offset, bytes } of runs) {
         target.bytes.set(bytes, offset);
-        noteMemoryWrite(target, offset, offset + bytes.length);
         counters.imageCopies++;
         counters.bytesCopied += bytes.length;
       }
+      noteMemoryWrite(target, written.start, written.end);
     }
     instance.datas = this.image.dataTemplate.slice();
     for (const i of this.uncoveredDatas) this.rest.initializeDataSegment(instance, i);

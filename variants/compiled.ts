@@ -211,15 +211,12 @@ class SourceWriter {
       // Offsets are numeric constant expressions: no function references, no allocation.
       '  const counters = instance.counters;',
     ];
-    this.image.memories.forEach(({ memory, runs }, k) => {
+    this.image.memories.forEach(({ memory, runs, written }, k) => {
       lines.push(`  { const memory = instance.memories[${memory}], target = memory.bytes, runs = ctx.image.memories[${k}].runs;`);
       runs.forEach(({ offset, bytes }, r) => {
         lines.push(`    target.set(runs[${r}].bytes, ${offset}); counters.imageCopies++; counters.bytesCopied += ${bytes.length};`);
       });
-      // The runs' extent, for a memory pool to zero when the instance is released.
-      const start = runs.reduce((min, run) => Math.min(min, run.offset), Infinity);
-      const end = runs.reduce((max, run) => Math.max(max, run.offset + run.bytes.length), 0);
-      if (runs.length > 0) lines.push(`    ctx.noteMemoryWrite(memory, ${start}, ${end});`);
+      lines.push(`    ctx.noteMemoryWrite(memory, ${written.start}, ${written.end});`);
       lines.push('  }');
     });
     lines.push('  instance.datas = ctx.image.dataTemplate.slice();');

@@ -30,6 +30,8 @@ interface MemoryImage {
   readonly memory: number;
   /** Spans of the memory the covered segments write, each copied in one bulk write. */
   readonly runs: readonly ImageRun[];
+  /** The bytes the runs span, for a memory pool to zero when the instance is released. */
+  readonly written: { readonly start: number; readonly end: number };
 }
 
 interface ImageRun {
@@ -170,7 +172,9 @@ function memoryImages({ module, info }: CompiledModule, foldOffset: FoldOffset, 
     const writes = foldedDataWrites(datas, memory, size, foldOffset);
     if (writes === undefined || writes.indices.length === 0) return;
     for (const index of writes.indices) coveredDatas[index] = 1;
-    memories.push({ memory, runs: imageRuns(datas, writes) });
+    const runs = imageRuns(datas, writes);
+    const last = runs[runs.length - 1];
+    memories.push({ memory, runs, written: { start: runs[0].offset, end: last.offset + last.bytes.length } });
   });
   return memories;
 }
