@@ -186,8 +186,14 @@ function tooLargeToDescribe(compiled: CompiledModule): boolean {
  * takes an overlong zero (0x80 0x00) that the spec makes malformed, as this runtime does.
  */
 function overlongZeroByte(bytes: Uint8Array, ours: Side): boolean {
-  const at = /zero byte expected \(at byte 0x([0-9a-f]+)\)/.exec(ours.error ?? '');
-  return at !== null && (bytes[parseInt(at[1], 16)] & 0x80) !== 0;
+  const b = byteOurErrorNames(bytes, ours, 'zero byte expected');
+  return b !== undefined && (b & 0x80) !== 0;
+}
+
+/** The byte at the offset our error names, if the error is `message` (at byte 0x…). */
+function byteOurErrorNames(bytes: Uint8Array, ours: Side, message: string): number | undefined {
+  const at = new RegExp(`${message} \\(at byte 0x([0-9a-f]+)\\)`).exec(ours.error ?? '');
+  return at === null ? undefined : bytes[parseInt(at[1], 16)];
 }
 
 /**
@@ -196,10 +202,8 @@ function overlongZeroByte(bytes: Uint8Array, ours: Side): boolean {
  * has a reference type there, so the module is malformed, as this runtime says.
  */
 function numberTypeForReference(bytes: Uint8Array, ours: Side): boolean {
-  const at = /malformed reference type \(at byte 0x([0-9a-f]+)\)/.exec(ours.error ?? '');
-  if (at === null) return false;
-  const b = bytes[parseInt(at[1], 16)];
-  return b >= 0x7b && b <= 0x7f;
+  const b = byteOurErrorNames(bytes, ours, 'malformed reference type');
+  return b !== undefined && b >= 0x7b && b <= 0x7f;
 }
 
 /** V8's instantiation of the observable copy, without describing it. */
