@@ -22,6 +22,11 @@ export function sortedNumbers(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
+/** The median of unsorted values (type 7: the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  return quantile(sortedNumbers(values), 0.5);
+}
+
 /** Linear interpolation between closest ranks (the common "type 7" definition). */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) throw new RangeError('quantile of no samples');

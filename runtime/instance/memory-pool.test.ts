@@ -24,6 +24,12 @@ function memoryOf(store: Store, compiled: ReturnType<typeof compile>, strategy: 
 }
 
 describe('a memory pool', () => {
+  it('is the only reason writes are tracked: a store without one leaves memories untracked', () => {
+    const memory = new Store().createMemory({ addressType: 'i32', limits: { min: 1 }, shared: false });
+    noteMemoryWrite(memory, 0, 10);
+    expect(memory.written).toBeUndefined();
+  });
+
   for (const strategy of strategies) {
     for (const pages of [3, 40]) {
       it(`gives the next instance of ${pages} pages a memory zeroed where the last one wrote (${strategy.name})`, () => {
@@ -50,8 +56,11 @@ describe('a memory pool', () => {
     const memory = store.createMemory({ addressType: 'i32', limits: { min: 1 }, shared: false });
     memory.bytes.fill(9, 100, 200);
     noteMemoryWrite(memory, 100, 200);
+    const buffer = memory.bytes;
     expect(pool.give(memory)).toBe(true);
     const again = store.createMemory({ addressType: 'i32', limits: { min: 1 }, shared: false });
+    expect(again.bytes).toBe(buffer);
+    expect(pool.stats().hits).toBe(1);
     expect(again.bytes.every((b) => b === 0)).toBe(true);
     expect(pool.stats().bytesZeroed).toBe(100);
   });

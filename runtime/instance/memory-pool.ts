@@ -57,7 +57,7 @@ export class MemoryPool {
     memory.bytes = new Uint8Array(0);
     memory.written = undefined;
     if (bytes.length === 0 || this.pooledBytes + bytes.length > this.maxBytes) return false;
-    if (written !== undefined) {
+    if (written !== undefined && written.end > written.start) {
       bytes.fill(0, written.start, written.end);
       this.bytesZeroed += written.end - written.start;
     }
@@ -73,13 +73,14 @@ export class MemoryPool {
   }
 }
 
-/** Records that bytes [start, end) of `memory` were written: a pool zeroes them on release. */
+/**
+ * Records that bytes [start, end) of `memory` were written: a pool zeroes them on release.
+ * Only a store with a pool tracks writes (`written` set at allocation); elsewhere this
+ * costs one test.
+ */
 export function noteMemoryWrite(memory: MemoryInst, start: number, end: number): void {
-  if (end <= start) return;
   const written = memory.written;
-  if (written === undefined) memory.written = { start, end };
-  else {
-    if (start < written.start) written.start = start;
-    if (end > written.end) written.end = end;
-  }
+  if (written === undefined || end <= start) return;
+  if (start < written.start) written.start = start;
+  if (end > written.end) written.end = end;
 }

@@ -45,7 +45,10 @@ export interface MemoryInst {
   readonly kind: 'memory';
   readonly type: MemoryType;
   bytes: Uint8Array;
-  /** The range written since allocation, for a memory pool to zero (memory-pool.ts). */
+  /**
+   * The range written since allocation, for a memory pool to zero (memory-pool.ts); set
+   * (empty) at allocation only in a store with a pool.
+   */
   written?: { start: number; end: number };
 }
 
@@ -154,7 +157,9 @@ export class Store {
     const pages = type.limits.exact?.min ?? BigInt(type.limits.min);
     checkLimit(this.limits, 'memoryBytes', pages * BigInt(PAGE_BYTES), `memory of ${pages} pages, bytes`);
     const byteLength = type.limits.min * PAGE_BYTES;
-    return { kind: 'memory', type, bytes: this.memoryPool?.take(byteLength) ?? zeroedBytes(byteLength) };
+    if (this.memoryPool === undefined) return { kind: 'memory', type, bytes: zeroedBytes(byteLength) };
+    const bytes = this.memoryPool.take(byteLength) ?? zeroedBytes(byteLength);
+    return { kind: 'memory', type, bytes, written: { start: byteLength, end: 0 } };
   }
 
   private rangeOf(address: number): FuncRange {
@@ -176,7 +181,8 @@ export class Store {
  * the OS zeroes lazily, page by page as it is touched; below it, a plain buffer from the
  * allocator. Measured in one process here (medians of 300, 64 KiB written): plain costs
  * some 55 µs per MiB (873 µs for 16 MiB), resizable some 50 µs at any size (the mapping
- * calls; 80 µs for 16 MiB), so plain wins below 1 MiB (6 µs against 48 µs at 64 KiB).
+ * calls; 80 µs for 16 MiB), so plain wins below about 1 MiB (6 µs against 48 µs at 64 KiB);
+ * the threshold sits at 2 MiB, past that crossover (sizes between were not measured).
  */
 const RESIZABLE_FROM_BYTES = 2 * 1024 * 1024;
 

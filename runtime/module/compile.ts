@@ -5,7 +5,7 @@ import type { Module } from './module.ts';
 import type { ModuleInfo } from './module-info.ts';
 import { toCanonicalGlobalType, type CanonicalGlobalType } from './type-registry.ts';
 import { validate } from '../validation/validate.ts';
-import { validateFunctions } from '../validation/validate-function.ts';
+import { validateFunctionBodies } from '../validation/validate-function.ts';
 import { checkLimit, DEFAULT_LIMITS, type ImplementationLimits } from '../implementation-limits.ts';
 
 export interface CompiledModule {
@@ -44,7 +44,7 @@ export function compile(bytes: Uint8Array, limits: ImplementationLimits = DEFAUL
     throw error;
   }
   // Bodies need the module's context: its index spaces and canonical types.
-  if (validateBodies) validateFunctions(module, info, bytes, limits);
+  if (validateBodies) validateFunctionBodies(module, info, bytes, limits);
   const globalTypes = info.globals.map((type) => toCanonicalGlobalType(type, info.canonicalTypes));
   return { bytes, module, info, globalTypes };
 }

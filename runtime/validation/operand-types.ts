@@ -60,17 +60,8 @@ export function isNumOrVec(t: number): boolean {
   return t >= I32 && t <= V128;
 }
 
-export function absHeapCode(h: AbsHeapType): number {
-  return ABS_CODES[h];
-}
-
 export function concreteHeapCode(id: CanonicalTypeId): number {
   return HEAP_CONCRETE + id;
-}
-
-/** The canonical id of a concrete heap code, or -1 for an abstract one. */
-export function canonicalIdOf(heap: number): number {
-  return heap >= HEAP_CONCRETE ? heap - HEAP_CONCRETE : -1;
 }
 
 function canonicalHeap(heap: number): CanonicalHeapType {
@@ -113,7 +104,7 @@ export function topHeapOf(heap: number): number {
   }
 }
 
-export function matchesHeap(a: number, b: number): boolean {
+function matchesHeap(a: number, b: number): boolean {
   return a === b || a === HEAP_BOT || matchesHeapType(canonicalHeap(a), canonicalHeap(b));
 }
 

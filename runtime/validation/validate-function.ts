@@ -10,7 +10,7 @@
 // delimit bodies, and every read here checks what the decoder's scan would
 // (binary/decode-code.ts), throwing its `malformed` errors. The spec wants a malformed
 // body reported before any invalid one, so when a body fails validation the decoder's
-// scan reads the rest of the module's bodies first (`validateFunctions`). Everything is
+// scan reads the rest of the module's bodies first (`validateFunctionBodies`). Everything is
 // in typed arrays reused from body to body; typing an instruction allocates nothing.
 import { ByteReader } from '../binary/byte-reader.ts';
 import { readHeapType, readValType } from '../binary/decode-types.ts';
@@ -123,7 +123,7 @@ function grown<T extends Int32Array | Uint8Array>(array: T, need: number): T {
  * and checks the module's i-th body, throwing `CompileError` of kind `invalid`, or
  * `malformed` for an instruction that does not decode.
  */
-export class FunctionValidator {
+class FunctionValidator {
   private readonly module: Module;
   private readonly info: ModuleInfo;
   private readonly limits: ImplementationLimits;
@@ -1438,7 +1438,7 @@ export class FunctionValidator {
  * malformed instruction is reported once the decoder's scan has found no malformed
  * body after it (the bodies before it have been read in full).
  */
-export function validateFunctions(module: Module, info: ModuleInfo, bytes: Uint8Array, limits: ImplementationLimits): void {
+export function validateFunctionBodies(module: Module, info: ModuleInfo, bytes: Uint8Array, limits: ImplementationLimits): void {
   if (module.codes.length === 0) return;
   const validator = new FunctionValidator(module, info, bytes, limits);
   for (let i = 0; i < module.codes.length; i++) {

@@ -8,11 +8,11 @@ import { compile } from '../../runtime/module/compile.ts';
 import { concatBytes, name, section } from '../../runtime/binary/wasm-bytes.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { NPM_MODULES, npmModuleFile } from '../../workloads/real-world.ts';
+import { median } from '../statistics.ts';
 
 const rounds = Number(process.argv[2] ?? 11);
 const WARM_UP = 2;
 
-const median = (times: number[]): number => times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 
 function timed(action: () => void): number {
   const start = performance.now();

@@ -14,7 +14,7 @@ import { strategies } from '../../variants/registry.ts';
 import { moduleBytes, moduleImports, selectWorkloads, type BenchModule } from './bench-modules.ts';
 import { gc } from './warm-up.ts';
 import { formatDuration } from '../format.ts';
-import { quantile, sortedNumbers } from '../statistics.ts';
+import { median } from '../statistics.ts';
 
 const ROUNDS = 15;
 const CALLS_PER_ROUND = 20;
@@ -50,16 +50,12 @@ function measure(module: BenchModule, compiled: ReturnType<typeof compile>, stra
       if (previous !== undefined) releaseInstance(previous);
     }
   }
-  // The first round of each side warms the JIT and fills the pool.
-  const warm = (times: number[]) => times.slice(CALLS_PER_ROUND);
+  // The first round of each side warms the JIT and fills the pool; its first call has no
+  // instance to release, so that round has one release fewer.
   return {
-    fresh: { instantiate: warm(fresh.instantiate), release: [] },
-    pooled: { instantiate: warm(pooled.instantiate), release: warm(pooled.release) },
+    fresh: { instantiate: fresh.instantiate.slice(CALLS_PER_ROUND), release: [] },
+    pooled: { instantiate: pooled.instantiate.slice(CALLS_PER_ROUND), release: pooled.release.slice(CALLS_PER_ROUND - 1) },
   };
-}
-
-function median(times: readonly number[]): number {
-  return times.length === 0 ? NaN : quantile(sortedNumbers(times), 0.5);
 }
 
 async function main(globs: readonly string[]): Promise<void> {

@@ -180,6 +180,9 @@ describe('instlab check --against in a git repository', () => {
     const result = run(cli, ['check', '--against', 'HEAD~1', ...TINY, '--processes', '2', '--format', 'json', '--out', out], repo);
     const report = JSON.parse(result.stdout) as CompareReport;
     expect(result.status, result.stderr).toBe(report.verdicts.regressed > 0 ? 1 : 0);
+    // A gate that calls an unchanged engine slower fails here: one false positive is
+    // what a loaded machine has shown, two would be a broken gate.
+    expect(report.verdicts.regressed).toBeLessThanOrEqual(1);
     expect(report.paired).toBe(true);
     expect(report.base.commit).toBe(git('rev-parse', 'HEAD~1'));
     const base = JSON.parse(readFileSync(join(dir, 'paired.base.json'), 'utf8'));
@@ -242,7 +245,7 @@ describe('the CI workflow', () => {
     // output must say so.
     const text = readFileSync(summary, 'utf8');
     const passed = /^## instlab compare: ✅ no regression/m.test(text);
-    expect(passed || /^## instlab compare: ❌ \d+ regressed/m.test(text), text).toBe(true);
+    expect(passed || /^## instlab compare: ❌ 1 regressed/m.test(text), text).toBe(true);
     expect(text).toContain('![results/charts/check/compare.png](results/charts/check/compare.png)');
     expect(existsSync(join(repo, 'results/charts/check/compare.png'))).toBe(true);
     expect(readFileSync(output, 'utf8')).toBe(passed ? 'status=0\n' : 'status=1\n');

@@ -119,6 +119,8 @@ function runChild(
       clearInterval(watch);
       resolve(value);
     };
+    // A killed or dead child's cases since its last progress message (under 250 ms of
+    // them) are not counted: the run's total undercounts by that much per hang or crash.
     const fail = (outcome: 'hang' | 'crash', detail: string): void => {
       if (settled) return;
       const mutant = source.mutant(options.seed, running);

@@ -120,12 +120,9 @@ function compareInstances(compiled: CompiledModule): Verdict {
   } catch (error) {
     return verdict('crash', { phase: 'accept' }, { phase: 'crash', error: `observable copy: ${line(error)}` });
   }
-  let large = tooLargeToDescribe(compiled);
-  let sides = strategies.map((strategy) => instantiateOurs(copy, strategy, !large));
-  if (sides.some((side) => side.undescribed === true)) {
-    large = true;
-    sides = sides.map((side): Side => (side.phase === 'accept' ? { phase: 'accept', states: [] } : side));
-  }
+  const sized = tooLargeToDescribe(compiled);
+  const sides = strategies.map((strategy) => instantiateOurs(copy, strategy, !sized));
+  const large = sized || sides.some((side) => side.undescribed === true);
   const crashed = sides.find((side) => side.phase === 'crash');
   if (crashed !== undefined) return verdict('crash', crashed, { phase: 'accept' });
   const ours = sides[0];
@@ -224,7 +221,7 @@ function instantiateOurs(copy: CompiledModule, strategy: (typeof strategies)[num
     try {
       return { phase: 'accept', states: [observedState(describeInstance(instance, MAX_DESCRIBED_VALUES))] };
     } catch (error) {
-      if (error instanceof ResourceLimitError && error.limit === 'stateValues') return { phase: 'accept', undescribed: true };
+      if (error instanceof ResourceLimitError && error.limit === 'stateValues') return { phase: 'accept', states: [], undescribed: true };
       throw error;
     }
   } catch (error) {

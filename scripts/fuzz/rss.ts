@@ -1,6 +1,8 @@
 // Whether memory grows across cases: the process's RSS sampled through a run, summarized
 // as the median of each tenth of it. The first tenth is warm-up (the corpus loads, the
 // JIT and the heap settle); growth is judged from the second tenth to the last.
+import { median } from '../statistics.ts';
+
 export interface RssSample {
   readonly atSeconds: number;
   readonly bytes: number;
@@ -20,9 +22,4 @@ export function rssVerdict(samples: readonly RssSample[]): { tenths: number[]; g
   const settled = tenths[1];
   const last = tenths[tenths.length - 1];
   return { tenths, growing: last > settled * GROWTH_FACTOR && last - settled > GROWTH_BYTES };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
