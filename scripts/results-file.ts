@@ -27,6 +27,13 @@ export interface RowSummary extends Summary {
   readonly interval: readonly [number, number];
 }
 
+/**
+ * The reference rows: V8's own instantiation and the machine's cheapest way to the same
+ * state. No change to this project's engine or strategies moves them, so when they move
+ * between two runs it is the machine or the engine under Node that changed.
+ */
+export const REFERENCE_STRATEGIES: ReadonlySet<string> = new Set(['v8', 'floor']);
+
 export interface ResultRow {
   readonly workload: string;
   /** A strategy name, or the reference rows `v8` and `floor`. */

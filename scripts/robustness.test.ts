@@ -187,6 +187,25 @@ describe('wrong reject', () => {
     const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.import, [2, ...name('m'), ...name('f'), 0, 0, ...name('m'), ...name('f'), 3, 0x7f, 0]));
     expect(() => new v8Wasm.Instance(new v8Wasm.Module(bytes), { m: { f: () => {} } })).toThrow(v8Wasm.LinkError as unknown as ErrorConstructor);
   });
+
+  it('one import name for a function and an externref global links with --stub-imports: V8 converts the JS function to an externref', () => {
+    // The fuzzer's 149-byte finding (seed 20261207, mutant 30267), in text.
+    const file = write('func-then-externref.wat', '(module (import "m" "f" (func)) (import "m" "f" (global externref)) (export "g" (global 0)))');
+    const run = instlab('inspect', file, '--stub-imports', '--json');
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).exports.g).toMatchObject({ kind: 'global', type: 'externref', mutable: false, value: { extern: expect.anything() } });
+    const imports = (global: number[], ...more: number[][]) =>
+      wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.import, [2, ...name('m'), ...name('f'), 0, 0, ...name('m'), ...name('f'), 3, ...global]), ...more);
+    const f = () => {};
+    const instance = new v8Wasm.Instance(new v8Wasm.Module(imports([0x6f, 0], section(SECTION.export, [1, ...name('g'), 3, 0]))), { m: { f } });
+    expect((instance.exports.g as { value: unknown }).value).toBe(f);
+    // A mutable one needs a WebAssembly.Global, and a funcref one a Wasm function: both refuse, here and in V8.
+    for (const [text, global] of [['(mut externref)', [0x6f, 1]], ['funcref', [0x70, 0]]] as const) {
+      const refused = write('func-then-global.wat', `(module (import "m" "f" (func)) (import "m" "f" (global ${text})))`);
+      expectBadInput(instlab('inspect', refused, '--stub-imports'), /LinkError: incompatible import type for "m" "f": expected global, got func/);
+      expect(() => new v8Wasm.Instance(new v8Wasm.Module(imports([...global])), { m: { f } })).toThrow();
+    }
+  });
 });
 
 describe('messages', () => {

@@ -18,7 +18,7 @@ export class ImportsJsonError extends Error {
 }
 
 export function importsFromJson(store: Store, compiled: CompiledModule, json: ImportsJson, path: string): ImportResolver {
-  return importsByName(compiled, (entry) => {
+  return importsByName(store, compiled, (entry) => {
     const spec = json[entry.module]?.[entry.name];
     if (spec === undefined) return undefined;
     try {

@@ -28,5 +28,5 @@ export function givenImport(imports: WorkloadImports, module: string, name: stri
 export function resolveWorkloadImports(store: Store, compiled: CompiledModule, imports: WorkloadImports): ImportResolver {
   const given: ImportResolver =
     imports.kind === 'given' ? importsFromJson(store, compiled, imports.imports, 'workload imports') : () => undefined;
-  return importsByName(compiled, (entry, index) => given(entry.module, entry.name, index) ?? stubExtern(store, compiled, entry));
+  return importsByName(store, compiled, (entry, index) => given(entry.module, entry.name, index) ?? stubExtern(store, compiled, entry));
 }

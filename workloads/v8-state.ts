@@ -4,6 +4,7 @@
 // runtime/v8-observed-state.ts.
 import type { CompiledModule } from '../runtime/module/compile.ts';
 import type { GlobalType, Import, MemoryType, TableType } from '../runtime/module/module.ts';
+import { stubFunctionName } from '../runtime/embedder/stub-imports.ts';
 import { moduleHeapFamily } from '../runtime/module/ref-family.ts';
 import { storageTypeName } from '../runtime/module/type-names.ts';
 import { v8Wasm } from '../runtime/v8/v8-instance-state.ts';
@@ -47,10 +48,13 @@ function v8Import(compiled: CompiledModule, entry: Import, given: Record<string,
   const { desc } = entry;
   const where = `import "${entry.module}" "${entry.name}"`;
   switch (desc.kind) {
-    case 'func':
-      return () => {
+    case 'func': {
+      const stub = () => {
         throw new Error(`stub ${where} was called`);
       };
+      // Named as our runtime labels it, should an externref import of the same name hold it.
+      return Object.defineProperty(stub, 'name', { value: stubFunctionName(entry.module, entry.name) });
+    }
     case 'global':
       return v8Global(compiled, desc.type, given, where);
     case 'memory':

@@ -7,7 +7,7 @@ import type { CompiledModule } from '../module/compile.ts';
 import { writeSlot } from '../instance/const-value.ts';
 import { LinkError, RuntimeError } from '../errors.ts';
 import { canonicalFuncTypeId } from './host-func-type.ts';
-import type { Import } from '../module/module.ts';
+import type { GlobalType, Import } from '../module/module.ts';
 import { funcRef, i31Ref, NULL_REF, type RefWord } from '../gc/raw-ref.ts';
 import { heapFamily, isGcManaged } from '../module/ref-family.ts';
 import type { Extern, ImportResolver, Store } from '../instance/store.ts';
@@ -48,30 +48,67 @@ export function stubExtern(store: Store, compiled: CompiledModule, entry: Import
 
 /** Resolves each import of `compiled` to a stub made for it. */
 export function stubImports(store: Store, compiled: CompiledModule): ImportResolver {
-  return importsByName(compiled, (entry) => stubExtern(store, compiled, entry));
+  return importsByName(store, compiled, (entry) => stubExtern(store, compiled, entry));
 }
 
 /**
  * Resolves each import to the extern `make` makes for it (all made at once, so a bad one
- * is reported before anything links). Imports of one name share the extern made for the
- * first of them, as a JS import object gives them one value, except functions after a
- * function: a JS function serves every signature, so each gets one of its own type.
+ * is reported before anything links), as a JS import object resolves them: imports of one
+ * name get the one value made for the first of them. Two cases the JS API converts that
+ * value (https://webassembly.github.io/spec/js-api/#read-the-imports):
+ * - a function after a function: a JS function serves every signature, so each gets a
+ *   function of its own type;
+ * - an immutable global of an extern type after a function, table, memory or tag: that
+ *   object is a JS object, which any externref holds (ToWebAssemblyValue), so the global
+ *   is a new one holding a host value for it. Any other global after a non-global is a
+ *   LinkError in both.
  */
-export function importsByName(compiled: CompiledModule, make: (entry: Import, index: number) => Extern | undefined): ImportResolver {
+export function importsByName(store: Store, compiled: CompiledModule, make: (entry: Import, index: number) => Extern | undefined): ImportResolver {
   const byName = new Map<string, { kind: Import['desc']['kind']; extern: Extern | undefined }>();
-  const funcs = new Map<number, Extern | undefined>();
+  const own = new Map<number, Extern | undefined>();
   compiled.module.imports.forEach((entry, index) => {
     const key = importKey(entry.module, entry.name);
     const first = byName.get(key);
     if (first === undefined) {
       const extern = make(entry, index);
       byName.set(key, { kind: entry.desc.kind, extern });
-      if (entry.desc.kind === 'func') funcs.set(index, extern);
+      if (entry.desc.kind === 'func') own.set(index, extern);
     } else if (entry.desc.kind === 'func' && first.kind === 'func') {
-      funcs.set(index, make(entry, index));
+      own.set(index, make(entry, index));
+    } else if (first.kind !== 'global' && first.extern !== undefined && holdsAnyObject(entry)) {
+      own.set(index, hostValueGlobal(store, compiled, entry));
     }
   });
-  return (module, name, index) => (funcs.has(index) ? funcs.get(index) : byName.get(importKey(module, name))?.extern);
+  return (module, name, index) => (own.has(index) ? own.get(index) : byName.get(importKey(module, name))?.extern);
+}
+
+/** An immutable global of `(ref null extern)` or `(ref extern)`: one a JS object converts to. */
+function holdsAnyObject({ desc }: Import): boolean {
+  if (desc.kind !== 'global' || desc.type.mutable || typeof desc.type.type === 'string') return false;
+  return desc.type.type.heap === 'extern';
+}
+
+/**
+ * How a JS function imported as `module` `name` is described as a host value: the V8
+ * side's stub function is named `stub import "module" "name"`, and its observed state
+ * describes a function as `function NAME` (v8-observed-state.ts), so one stub reads the
+ * same on both sides.
+ */
+export function hostFunctionLabel(module: string, name: string): string {
+  return `function ${stubFunctionName(module, name)}`;
+}
+
+export function stubFunctionName(module: string, name: string): string {
+  return `stub import "${module}" "${name}"`;
+}
+
+function hostValueGlobal(store: Store, compiled: CompiledModule, entry: Import): Extern {
+  const type = toCanonicalGlobalType((entry.desc as { type: GlobalType }).type, compiled.info.canonicalTypes);
+  const global = store.createGlobal(type);
+  const raw = store.heap.allocateHost(hostFunctionLabel(entry.module, entry.name));
+  if (isGcManaged(type.type)) store.heap.writeBarrier(NULL_REF, raw);
+  writeSlot(global.cells, global.slot, type.type, raw);
+  return global;
 }
 
 function trappingFunc(store: Store, type: CanonicalTypeId, { module, name }: Import) {

@@ -106,7 +106,7 @@ class GcReader {
       case 'extern': {
         // A host value stays itself; any other value was externalized (`extern.convert_any`).
         const inner = this.describeAny(this.call(gcProbe.internalize, value), path);
-        return isHostValue(inner) ? { extern: value } : { extern: inner };
+        return isHostValue(inner) ? { extern: hostValue(value) } : { extern: inner };
       }
       case 'exn':
         throw new TypeError('exnref values cannot be read through the JS API');
@@ -119,7 +119,7 @@ class GcReader {
     if (this.call(gcProbe.i31Test, value) === 1) return { i31: this.call(gcProbe.i31, value) as number };
     const type = this.exactType(value);
     // Neither i31 nor an object of the module's types: a host value taken in by `any.convert_extern`.
-    if (type === undefined) return { extern: value };
+    if (type === undefined) return { extern: hostValue(value) };
     this.meet(type, value);
     if (path.has(value)) return { cycle: true };
     path.add(value);
@@ -192,4 +192,13 @@ function subtypeDepth(types: readonly SubType[], index: number): number {
   let depth = 0;
   for (let t = index; types[t].supertypes.length > 0; t = types[t].supertypes[0]) depth++;
   return depth;
+}
+
+/**
+ * A host value as the state describes it: the value itself, except a JS function, which
+ * JSON cannot hold: it is `function NAME`, as our runtime labels a host value made from
+ * a function import (the stubs of both sides are named for their import).
+ */
+function hostValue(value: unknown): unknown {
+  return typeof value === 'function' ? `function ${value.name}` : value;
 }

@@ -69,11 +69,15 @@ export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: nu
 }
 
 /**
- * The row with `percent` % of work added to each call, sized in place: calls without and
- * with a probe of work alternate (after a collection, as sampling starts), and the
- * difference of their medians is what the probe costs beside the row's code, which is
- * what the slowdown must add. A unit timed alone cost 0.3–3× that here (long batches run
- * faster, single short calls slower), and the requested 30 % came out as 15–200 %.
+ * The row with `percent` % of work added to each call, sized in place: after a
+ * collection, as sampling starts, calls of the row are each followed by a probe of work
+ * about as long as the row, and the two parts are timed apart. The row's part gives its
+ * warm time; the probe's, what a unit costs right after the row's code ran, which is what
+ * the slowdown will cost. A unit timed alone cost 0.3–3× that here (long batches run
+ * faster, single short calls slower); and the difference of two medians, with and without
+ * the probe, which this replaced, drowned in the row's own noise: on a 250 µs row it put
+ * a unit at 17–89 ns across six processes, whose paired ratios then came out at 0.68–2.35
+ * for a requested 1.30 (one check, with a fuzz run beside it).
  */
 export function injectInto(side: WarmSide, percent: number, unitNs: number): { run: () => unknown; injection: Injection } {
   gc?.();
@@ -81,20 +85,24 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): { r
   side.run();
   const measured = side.run;
   const first = roundMedian(side, 15) * 1e6;
-  const probe = injectionUnits(percent, first, unitNs);
-  const withProbe: WarmSide = { row: side.row, run: () => (measured(), injectWork(probe)) };
+  // About the row's own time: long enough for the timer, short enough to keep caches as the row leaves them.
+  const probe = injectionUnits(100, first, unitNs);
   const plain: number[] = [];
-  const more: number[] = [];
-  const calls = Math.round(Math.min(255, Math.max(15, 5 / (first / 1e6))));
+  const perUnit: number[] = [];
+  const calls = Math.round(Math.min(255, Math.max(31, 5 / (first / 1e6))));
   for (let i = 0; i < calls; i++) {
-    plain.push(timeCall(side));
-    more.push(timeCall(withProbe));
+    side.row.setup?.();
+    const start = performance.now();
+    measured();
+    const between = performance.now();
+    injectWork(probe);
+    const end = performance.now();
+    plain.push(between - start);
+    perUnit.push((end - between) / probe);
   }
   const median = (xs: number[]) => quantile(sortedNumbers(xs), 0.5);
   const warmNs = median(plain) * 1e6;
-  const added = (median(more) - median(plain)) * 1e6;
-  // A difference lost in the noise (or wildly off) falls back to the unit's own time, bounded.
-  const effectiveNs = Math.min(4 * unitNs, Math.max(unitNs / 2, added / probe));
+  const effectiveNs = median(perUnit) * 1e6;
   const units = injectionUnits(percent, warmNs, effectiveNs);
   return {
     run: () => {

@@ -32,7 +32,7 @@ describe('instlab compare on tiny real runs', () => {
     expect(benchB.status, benchB.stderr).toBe(0);
     const text = instlab('compare', a, b);
     expect(text.status, text.stdout + text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^0 regressed, \d+ improved, \d+ unchanged, \d+ inconclusive of 14 rows/m);
+    expect(text.stdout).toMatch(/^0 regressed, \d+ improved, \d+ unchanged, \d+ inconclusive of 8 engine rows; reference rows \(v8, floor, not gated\): .* of 6;/m);
     const json = instlab('compare', a, b, '--format', 'json');
     const report = JSON.parse(json.stdout) as CompareReport;
     expect(report.schema).toBe('instlab.compare/1');
@@ -240,15 +240,14 @@ describe('the CI workflow', () => {
       env: { ...process.env, CI: 'true', BASE_SHA: 'HEAD~1', INSTLAB_ARGS: '--workload globals-i32/10 --strategy cached --processes 1 --samples 5', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output },
     });
     expect(result.status, result.stderr).toBe(0);
-    // One process per side of an unchanged engine nearly always passes, but cannot see
-    // process-to-process variation: a row may come out regressed, and then the step's
-    // output must say so.
+    // One process per side cannot see process-to-process variation, so no row of it can
+    // fail the gate: the step passes and its summary says why its rows are inconclusive.
     const text = readFileSync(summary, 'utf8');
-    const passed = /^## instlab compare: ✅ no regression/m.test(text);
-    expect(passed || /^## instlab compare: ❌ 1 regressed/m.test(text), text).toBe(true);
+    expect(text).toMatch(/^## instlab compare: ✅ no regression/m);
+    expect(text).toMatch(/^> \*\*ONE PROCESS: 3 rows were measured in one process per side/m);
     expect(text).toContain('![results/charts/check/compare.png](results/charts/check/compare.png)');
     expect(existsSync(join(repo, 'results/charts/check/compare.png'))).toBe(true);
-    expect(readFileSync(output, 'utf8')).toBe(passed ? 'status=0\n' : 'status=1\n');
+    expect(readFileSync(output, 'utf8')).toBe('status=0\n');
   });
 
   it('runs its sharded commands on a tiny matrix and merges the shards', () => {

@@ -42,6 +42,10 @@ const intervalText = (r: CompareRow) => `[${formatChange(r.ci[0])}, ${formatChan
 /** What each verdict says in words, as a person would. */
 function verdictWords(r: CompareRow, threshold: number): string {
   const band = `±${(threshold * 100).toFixed(0)}%`;
+  if (r.capped === 'one process') return `inconclusive: one process per side shows no process-to-process variation (samples alone say ${intervalText(r)}); measure with --processes 2 or more`;
+  if (r.reference && (r.verdict === 'regressed' || r.verdict === 'improved')) {
+    return `${r.verdict === 'regressed' ? 'slower' : 'faster'} by ${intervalText(r)}: the machine or V8 changed, not this code (not gated)`;
+  }
   switch (r.verdict) {
     case 'regressed':
       return `regressed: slower, by ${intervalText(r)}`;
@@ -64,8 +68,12 @@ function sortedRows(report: CompareReport): CompareRow[] {
 
 function headline(report: CompareReport): string {
   const v = report.verdicts;
+  const d = report.drift;
   const parts = [`${v.regressed} regressed`, `${v.improved} improved`, `${v.unchanged} unchanged`, `${v.inconclusive} inconclusive`];
-  return `${parts.join(', ')} of ${report.rows.length} rows`;
+  const references = d.regressed + d.improved + d.unchanged + d.inconclusive;
+  const moved = d.regressed + d.improved;
+  const drift = references === 0 ? '' : `; reference rows (v8, floor, not gated): ${moved === 0 ? 'none moved' : `${d.regressed} slower, ${d.improved} faster`} of ${references}`;
+  return `${parts.join(', ')} of ${report.rows.length - references} engine rows${drift}`;
 }
 
 function method(report: CompareReport): string {
@@ -90,6 +98,10 @@ function cautions(report: CompareReport): string[] {
     for (const { strategy, percent } of s.slowdowns) out.push(`INJECTED SLOWDOWN in ${label}: ${strategy} does ${percent}% extra work per instantiation`);
   }
   for (const d of report.configDifferences) if (!d.startsWith('injected')) out.push(`configurations differ: ${d}`);
+  const capped = report.rows.filter((r) => r.capped !== undefined).length;
+  if (capped > 0) out.push(`ONE PROCESS: ${capped} rows were measured in one process per side, which cannot tell a change from process-to-process variation; they are inconclusive whatever their interval`);
+  // Unpaired, a machine that got slower between the runs moves the engine's rows too.
+  if (!report.paired && report.drift.regressed > 0) out.push(`THE MACHINE DRIFTED: ${report.drift.regressed} reference rows got slower between the runs, so a regression here may be the machine's; prefer instlab check --against`);
   if (report.onlyIn.base.length > 0) out.push(`${report.onlyIn.base.length} rows only in BASE (not compared)`);
   if (report.onlyIn.head.length > 0) out.push(`${report.onlyIn.head.length} rows only in HEAD (not compared)`);
   return out;
@@ -97,7 +109,12 @@ function cautions(report: CompareReport): string[] {
 
 function text(report: CompareReport): string {
   const out = [side('BASE', report.base), side('HEAD', report.head), ...cautions(report), ''];
-  const shown = sortedRows(report).filter((r) => r.verdict !== 'unchanged');
+  // Engine rows that need a look first, then the reference rows that moved.
+  const sorted = sortedRows(report);
+  const shown = [
+    ...sorted.filter((r) => !r.reference && r.verdict !== 'unchanged'),
+    ...sorted.filter((r) => r.reference && (r.verdict === 'regressed' || r.verdict === 'improved')),
+  ];
   const table = shown.map((r) => [rowName(r), `${formatDuration(r.base)} → ${formatDuration(r.head)}`, formatChange(r.ratio), verdictWords(r, report.threshold)]);
   const widths = [0, 1, 2].map((c) => Math.max(0, ...table.map((row) => row[c].length)));
   for (const row of table) out.push(`${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2].padStart(widths[2])}  ${row[3]}`);
@@ -127,9 +144,11 @@ function markdown(report: CompareReport, context: FormatContext): string {
     ['regressed', 'Regressions'],
     ['improved', 'Improvements'],
   ] as const) {
-    const rows = sorted.filter((r) => r.verdict === verdict);
+    const rows = sorted.filter((r) => !r.reference && r.verdict === verdict);
     if (rows.length > 0) out.push(`### ${title}`, '', ...tableRows(rows), '');
   }
+  const drifted = sorted.filter((r) => r.reference && (r.verdict === 'regressed' || r.verdict === 'improved'));
+  if (drifted.length > 0) out.push('### Reference rows that moved (the machine or V8, not gated)', '', ...tableRows(drifted), '');
   if (report.counters.length > 0) {
     out.push('### Counter changes (deterministic)', '', '| workload | strategy | counter | base | head |', '| --- | --- | --- | ---: | ---: |');
     for (const c of report.counters) out.push(`| \`${c.workload}\` | ${c.strategy} | ${c.counter} | ${c.base} | ${c.head} |`);
@@ -138,7 +157,9 @@ function markdown(report: CompareReport, context: FormatContext): string {
   for (const chart of context.charts ?? []) out.push(`![${chart}](${chart})`, '');
   const rest = sorted.filter((r) => r.verdict !== 'regressed' && r.verdict !== 'improved');
   if (rest.length > 0) {
-    out.push(`<details><summary>${rest.length} other rows (${v.inconclusive} inconclusive, ${v.unchanged} unchanged)</summary>`, '', ...tableRows(rest), '', '</details>', '');
+    const d = report.drift;
+    const counts = `${v.inconclusive + d.inconclusive} inconclusive, ${v.unchanged + d.unchanged} unchanged`;
+    out.push(`<details><summary>${rest.length} other rows (${counts})</summary>`, '', ...tableRows(rest), '', '</details>', '');
   }
   out.push('<details><summary>Method, environment and commands</summary>', '');
   out.push(`- ${method(report)}`);

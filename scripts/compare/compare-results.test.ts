@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareResults, DEFAULT_COMPARE, type CompareRow } from './compare-results.ts';
+import { exitStatus } from './compare.ts';
+import { formatCompare } from './compare-format.ts';
 import { syntheticResults, type SyntheticOptions, type SyntheticRow } from './test-kit.ts';
 
 const paths = { base: 'base.json', head: 'head.json' };
@@ -86,6 +88,42 @@ describe('compareResults on known distributions', () => {
     const report = compareResults(base, head, paths);
     expect(report.rows[0].verdict).toBe('unchanged');
     expect(report.counters).toEqual([{ workload: 'w', strategy: 'cached', counter: 'constOps', base: 0, head: 150 }]);
+  });
+
+  it('calls no row of one process per side anything but inconclusive, however far it moved', () => {
+    // One process shows nothing of the process-to-process spread, so a 30 % shift of one
+    // process against another is no evidence of a change in the code.
+    const single = { ...quiet, processes: 1 };
+    const row = rowOf([{ workload: 'w', median: 10_000 }, ...others], [{ workload: 'w', median: 10_000, shift: 1.3 }, ...others], single);
+    expect(row.ci[0]).toBeGreaterThan(1.05);
+    expect(row.verdict).toBe('inconclusive');
+    expect(row.capped).toBe('one process');
+    expect(rowOf([{ workload: 'w', median: 10_000 }, ...others], [{ workload: 'w', median: 10_000, shift: 1.3 }, ...others], { ...quiet, processes: 2 }).capped).toBeUndefined();
+  });
+
+  it('reports a reference row that moved as drift, outside the verdicts the gate counts', () => {
+    const rows = (shift: number): SyntheticRow[] => [
+      { workload: 'w', median: 10_000 },
+      { workload: 'w', strategy: 'v8', median: 20_000, shift },
+      { workload: 'w', strategy: 'floor', median: 3_000 },
+      ...others,
+    ];
+    const report = compareResults(syntheticResults(rows(1), quiet), syntheticResults(rows(1.4), { ...quiet, seed: 2 }), paths);
+    const v8 = report.rows.find((r) => r.strategy === 'v8')!;
+    expect(v8).toMatchObject({ verdict: 'regressed', reference: true });
+    expect(report.rows.find((r) => r.strategy === 'floor')!.reference).toBe(true);
+    expect(report.rows.find((r) => r.strategy === 'cached' && r.workload === 'w')!.reference).toBe(false);
+    expect(report.drift).toMatchObject({ regressed: 1 });
+    expect(report.verdicts.regressed).toBe(0);
+    expect(report.verdicts.unchanged + report.verdicts.inconclusive).toBe(13);
+    expect(exitStatus(report)).toBe(0);
+    const text = formatCompare(report, 'text', { commands: [] });
+    expect(text).toMatch(/^w v8 instantiate .* slower by \[\+\d+%, \+\d+%\]: the machine or V8 changed, not this code \(not gated\)$/m);
+    expect(text).toMatch(/^THE MACHINE DRIFTED: 1 reference rows got slower/m);
+    expect(text).toMatch(/^0 regressed, .* of 13 engine rows; reference rows \(v8, floor, not gated\): 1 slower, 0 faster of 2;/m);
+    const md = formatCompare(report, 'md', { commands: [] });
+    expect(md).toMatch(/^## instlab compare: ✅ no regression$/m);
+    expect(md).toMatch(/^### Reference rows that moved \(the machine or V8, not gated\)\n\n.*\n.*\n\| `w v8 instantiate` \|/m);
   });
 
   it('names environment and configuration differences, and rows on one side only', () => {

@@ -5,7 +5,7 @@
 import { environmentDifferences } from '../bench/environment.ts';
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
-import type { Phase, ResultRow, Results } from '../results-file.ts';
+import { REFERENCE_STRATEGIES, type Phase, type ResultRow, type Results } from '../results-file.ts';
 import { bootstrapRatio, ResampledMedian, rowStatistic } from './bootstrap.ts';
 import { ratioInterval, verdictOf, type Verdict } from './verdict.ts';
 import { normalQuantileUpper, studentQuantileUpper } from './distributions.ts';
@@ -38,6 +38,14 @@ export interface CompareRow {
   readonly verdict: Verdict;
   readonly mde: number;
   readonly processes: { readonly base: number; readonly head: number };
+  /** A `v8` or `floor` row: its change is drift of the machine or of V8, never a regression of this code. */
+  readonly reference: boolean;
+  /**
+   * Set when the data cannot support a verdict other than `inconclusive`, whatever the
+   * interval says: one process on a side (one pair, paired) shows no process-to-process
+   * variation, which on this machine class is 13–30 % of a small row's time.
+   */
+  readonly capped?: 'one process';
 }
 
 export interface CounterChange {
@@ -73,7 +81,10 @@ export interface CompareReport {
   readonly configDifferences: readonly string[];
   /** Rows measured on one side only. */
   readonly onlyIn: { readonly base: readonly string[]; readonly head: readonly string[] };
+  /** Verdicts of the engine's rows: what the gate's exit code follows. */
   readonly verdicts: Readonly<Record<Verdict, number>>;
+  /** Verdicts of the reference rows (`v8`, `floor`): a regressed one says the machine got slower. */
+  readonly drift: Readonly<Record<Verdict, number>>;
 }
 
 const rowKey = (r: Pick<ResultRow, 'workload' | 'strategy' | 'phase'>) => `${r.workload} ${r.strategy} ${r.phase}`;
@@ -120,6 +131,8 @@ export function compareResults(
     const standardError = Math.max(boot.standardError, model.standardError);
     const z = model.df === undefined ? normalQuantileUpper(alpha / 2) : studentQuantileUpper(alpha / 2, model.df);
     const interval = ratioInterval(boot.logRatio, standardError, z);
+    const onePair = row.logRatios !== undefined ? row.logRatios.length < 2 : baseSide.length < 2 || headSide.length < 2;
+    const verdict = verdictOf(interval.ci, options.threshold);
     return {
       workload: b.workload,
       strategy: b.strategy,
@@ -127,14 +140,17 @@ export function compareResults(
       base: rowStatistic(baseSide),
       head: rowStatistic(headSide),
       ...interval,
-      verdict: verdictOf(interval.ci, options.threshold),
+      verdict: onePair ? 'inconclusive' : verdict,
       processes: { base: baseSide.length, head: headSide.length },
+      reference: REFERENCE_STRATEGIES.has(b.strategy),
+      ...(onePair ? { capped: 'one process' as const } : {}),
     };
   });
   const z = normalQuantileUpper(alpha / 2);
   const differences = environmentDifferences(base.environment, head.environment).filter((d) => !d.startsWith('git commit'));
   const verdicts: Record<Verdict, number> = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 };
-  for (const row of rows) verdicts[row.verdict]++;
+  const drift: Record<Verdict, number> = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 };
+  for (const row of rows) (row.reference ? drift : verdicts)[row.verdict]++;
   return {
     schema: COMPARE_SCHEMA,
     base: sideInfo(base, paths.base),
@@ -152,6 +168,7 @@ export function compareResults(
       head: head.rows.filter((r) => !baseRows.has(rowKey(r))).map(rowKey),
     },
     verdicts,
+    drift,
   };
 }
 

@@ -1,5 +1,6 @@
 // `instlab compare BASE.json HEAD.json`: a verdict per row of two results files. Exit 1
-// when any row regressed, 2 for unusable input (the CLI maps BadInput), else 0.
+// when any engine row regressed (the reference rows `v8` and `floor` are reported as the
+// machine's drift, never gated), 2 for unusable input (the CLI maps BadInput), else 0.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadInput, wholeNumber, UsageError } from '../bad-input.ts';

@@ -2,7 +2,7 @@
 // differential fuzzing of our runtime against V8. A child process runs mutants; this
 // process watches it: a case running past the per-case limit is a hang (the child is
 // killed and a new one goes on after it), a child that dies is a crash, and the child's
-// RSS is sampled to show whether memory grows across cases. Findings go to a
+// RSS and heap after full collections are sampled to show whether memory grows across cases. Findings go to a
 // folder as minimized .wasm files, each with a one-line .txt beside it.
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -48,9 +48,11 @@ export interface FuzzReport {
   readonly counts: Record<Outcome, number>;
   readonly mutants: number;
   readonly seconds: number;
+  /** The child's RSS at its highest, garbage not yet collected included. */
   readonly peakRssBytes: number;
+  /** The child's RSS right after a full collection, every few seconds: what a leak grows. */
   readonly rss: readonly RssSample[];
-  /** The child's JavaScript heap, sampled with its RSS. */
+  /** The child's JavaScript heap after the same collections. */
   readonly heap: readonly RssSample[];
   readonly written: readonly string[];
 }
@@ -61,6 +63,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const written: string[] = [];
   const rss: RssSample[] = [];
   const heap: RssSample[] = [];
+  const peak = { bytes: 0 };
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   // The main thread makes a hang's mutant again from its index.
@@ -71,14 +74,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   let next = 0;
   while (performance.now() < deadline) {
-    next = await runChild(options, next, seen, deadline, counts, record, { rss, heap }, started, source);
+    next = await runChild(options, next, seen, deadline, counts, record, { rss, heap, peak }, started, source);
   }
   const mutants = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
     counts,
     mutants,
     seconds: (performance.now() - started) / 1000,
-    peakRssBytes: Math.max(0, ...rss.map((s) => s.bytes)),
+    peakRssBytes: peak.bytes,
     rss,
     heap,
     written,
@@ -93,12 +96,12 @@ function runChild(
   deadline: number,
   counts: Record<Outcome, number>,
   record: (finding: Finding) => void,
-  { rss, heap }: { rss: RssSample[]; heap: RssSample[] },
+  { rss, heap, peak }: { rss: RssSample[]; heap: RssSample[]; peak: { bytes: number } },
   started: number,
   source: MutantSource,
 ): Promise<number> {
   const child = fork(CHILD, [], {
-    execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`],
+    execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`, '--expose-gc'],
     env: { ...process.env, ...CHILD_ENV },
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -144,8 +147,11 @@ function runChild(
         for (const [outcome, n] of Object.entries(message.counts)) counts[outcome as Outcome] += n;
         next = message.next;
         const atSeconds = (performance.now() - started) / 1000;
-        rss.push({ atSeconds, bytes: message.rssBytes });
-        heap.push({ atSeconds, bytes: message.heapBytes });
+        peak.bytes = Math.max(peak.bytes, message.rssBytes);
+        if (message.retained !== undefined) {
+          rss.push({ atSeconds, bytes: message.retained.rssBytes });
+          heap.push({ atSeconds, bytes: message.retained.heapBytes });
+        }
       }
     });
     child.on('close', (code, signal) => {
@@ -189,9 +195,9 @@ export function formatReport(report: FuzzReport, options: FuzzOptions): string {
     lines.push(`  ${outcome.padEnd(width)} ${n.toLocaleString('en-US').padStart(12)}  ${share.toFixed(2).padStart(6)} %${FINDINGS.has(outcome) && n > 0 ? '  ←' : ''}`);
   }
   const memory = rssVerdict(report.rss);
-  lines.push(`peak RSS ${mb(report.peakRssBytes)}; RSS by tenth of the run: ${memory.tenths.map(mb).join(', ')} (${memory.growing ? 'GROWING' : 'flat'})`);
+  lines.push(`peak RSS ${mb(report.peakRssBytes)}; RSS after a full collection, by tenth of the run: ${memory.tenths.map(mb).join(', ')} (${memory.growing ? 'GROWING' : 'flat'})`);
   const heap = rssVerdict(report.heap);
-  lines.push(`JavaScript heap by tenth: ${heap.tenths.map(mb).join(', ')} (${heap.growing ? 'GROWING' : 'flat'})`);
+  lines.push(`JavaScript heap after a full collection, by tenth: ${heap.tenths.map(mb).join(', ')} (${heap.growing ? 'GROWING' : 'flat'})`);
   lines.push(report.written.length === 0 ? 'findings: none new' : `findings: ${report.written.length} new in ${options.findings}`);
   return `${lines.join('\n')}\n`;
 }
