@@ -6,6 +6,7 @@ import { Bench } from 'tinybench';
 import { benchRows, MEMORY_HEAVY_BYTES, type BenchRow } from './bench-rows.ts';
 import { moduleBytes, type BenchModule } from './bench-modules.ts';
 import { measureUnitNs, type Injection, type Slowdown } from './slowdown.ts';
+import { median } from '../statistics.ts';
 import { gc, injectInto, warmUp } from './warm-up.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
@@ -122,12 +123,28 @@ function measureRow(
   unitNs: number,
 ): WorkerSamples {
   const [once] = warmUp([{ row, run: row.run }], plan.budgetMs);
-  let injection: Injection | undefined;
-  let run = row.run;
-  if (slowdown !== undefined) ({ run, injection } = injectInto({ row, run }, slowdown.percent, unitNs));
+  const sized = slowdown === undefined ? undefined : injectInto({ row, run: row.run }, slowdown.percent, unitNs);
+  const run = sized?.run ?? row.run;
   const every = gcPolicy.every;
+  const iterations = sampleCount(plan, once, every, gcPolicy.collectionMs);
   // The first sample's hook collects, so sampling starts on a clean heap.
-  const samples = takeSamples(module, row, run, beforeSample(row.setup, run, every), sampleCount(plan, once, every, gcPolicy.collectionMs));
+  const beforeEach = beforeSample(row.setup, run, every);
+  let samples: number[];
+  if (sized === undefined) {
+    samples = takeSamples(module, row, run, beforeEach, iterations);
+  } else {
+    // In batches, the injection resized after each from the row's own time: a sample less the work it was given.
+    samples = [];
+    const uninjected: number[] = [];
+    const batch = Math.max(1, Math.ceil(iterations / INJECTED_BATCHES));
+    for (let done = 0; done < iterations; done += batch) {
+      const added = sized.addedNs;
+      const taken = takeSamples(module, row, run, beforeEach, Math.min(batch, iterations - done));
+      samples.push(...taken);
+      uninjected.push(...taken.map((ns) => ns - added));
+      sized.resize(median(uninjected));
+    }
+  }
   return {
     workload: module,
     strategy: row.strategy,
@@ -135,9 +152,12 @@ function measureRow(
     samples,
     gc: gcPolicy.policy,
     ...(every === undefined ? {} : { gcEvery: every }),
-    ...(injection === undefined ? {} : { injection }),
+    ...(sized === undefined ? {} : { injection: sized.injection }),
   };
 }
+
+/** Batches of an injected row's samples, between which its injection is resized. */
+const INJECTED_BATCHES = 4;
 
 /**
  * Samples per row and process: as many as fit the budget at the row's warm time, within

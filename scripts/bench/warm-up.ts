@@ -79,7 +79,7 @@ export function warmUp(sides: readonly WarmSide[], budgetMs: number, limitMs: nu
  * a unit at 17–89 ns across six processes, whose paired ratios then came out at 0.68–2.35
  * for a requested 1.30 (one check, with a fuzz run beside it).
  */
-export function injectInto(side: WarmSide, percent: number, unitNs: number): { run: () => unknown; injection: Injection } {
+export function injectInto(side: WarmSide, percent: number, unitNs: number): SizedInjection {
   gc?.();
   side.row.setup?.();
   side.run();
@@ -101,14 +101,46 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): { r
     perUnit.push((end - between) / probe);
   }
   const median = (xs: number[]) => quantile(sortedNumbers(xs), 0.5);
-  const warmNs = median(plain) * 1e6;
-  const effectiveNs = median(perUnit) * 1e6;
-  const units = injectionUnits(percent, warmNs, effectiveNs);
-  return {
-    run: () => {
+  return new SizedInjection(measured, percent, median(plain) * 1e6, median(perUnit) * 1e6);
+}
+
+/**
+ * An injection whose size follows the row's uninjected time as sampling measures it.
+ * The time at sizing can be far from the time sampled: in one paired check, six rows of
+ * `compiled` and `cached` were sized at 5–7× the median their base side then sampled
+ * (the row was still in a slower tier when sized), and got 5–7× the work asked for.
+ * `resize` is called between batches with the best estimate of the uninjected time.
+ */
+export class SizedInjection {
+  private units: number;
+  private warmNs: number;
+  private readonly percent: number;
+  private readonly unitNs: number;
+  readonly run: () => unknown;
+
+  constructor(measured: () => unknown, percent: number, warmNs: number, unitNs: number) {
+    this.percent = percent;
+    this.warmNs = warmNs;
+    this.unitNs = unitNs;
+    this.units = injectionUnits(percent, warmNs, unitNs);
+    this.run = () => {
       measured();
-      injectWork(units);
-    },
-    injection: { percent, warmNs, unitNs: effectiveNs, units },
-  };
+      injectWork(this.units);
+    };
+  }
+
+  /** Work per call now, in nanoseconds (what a sample of the injected row holds beside the row). */
+  get addedNs(): number {
+    return this.units * this.unitNs;
+  }
+
+  resize(uninjectedNs: number): void {
+    if (!(uninjectedNs > 0)) return;
+    this.warmNs = uninjectedNs;
+    this.units = injectionUnits(this.percent, uninjectedNs, this.unitNs);
+  }
+
+  get injection(): Injection {
+    return { percent: this.percent, warmNs: this.warmNs, unitNs: this.unitNs, units: this.units };
+  }
 }

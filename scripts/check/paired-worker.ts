@@ -6,6 +6,7 @@
 import { beforeSample, collectionMs, collectionPolicy, readStdin, report, sampleCount, takeSamples, type WorkerPlan } from '../bench/bench-worker.ts';
 import { injectInto, warmUp } from '../bench/warm-up.ts';
 import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
+import { median } from '../statistics.ts';
 import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
@@ -98,9 +99,8 @@ function measurePair(
     ],
     plan.budgetMs,
   );
-  let headRun = pair.head.run;
-  let injection: Injection | undefined;
-  if (slowdown !== undefined) ({ run: headRun, injection } = injectInto({ row: pair.head, run: headRun }, slowdown.percent, unitNs));
+  const sized = slowdown === undefined ? undefined : injectInto({ row: pair.head, run: pair.head.run }, slowdown.percent, unitNs);
+  const headRun = sized?.run ?? pair.head.run;
   const every = gcPolicy.every;
   const iterations = sampleCount(plan, Math.max(baseOnce, headOnce), every, gcPolicy.collectionMs);
   const batch = Math.max(1, Math.ceil(iterations / BATCHES_PER_ROW));
@@ -113,6 +113,8 @@ function measurePair(
     const size = Math.min(batch, iterations - done);
     const order = random.chance(0.5) ? [sides[0], sides[1]] : [sides[1], sides[0]];
     for (const side of order) side.samples.push(...takeSamples(module, side.row, side.run, side.beforeEach, size));
+    // The base side is the uninjected row, measured in this process beside it.
+    sized?.resize(median(sides[0].samples));
   }
   return {
     workload: module,
@@ -122,7 +124,7 @@ function measurePair(
     head: sides[1].samples,
     gc: gcPolicy.policy,
     ...(every === undefined ? {} : { gcEvery: every }),
-    ...(injection === undefined ? {} : { injection }),
+    ...(sized === undefined ? {} : { injection: sized.injection }),
   };
 }
 
