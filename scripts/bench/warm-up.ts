@@ -7,7 +7,7 @@
 // slowdown, a share of the settled time) start.
 import type { BenchRow } from './bench-rows.ts';
 import { injectionUnits, injectWork, type Injection } from './slowdown.ts';
-import { quantile, sortedNumbers } from '../statistics.ts';
+import { median } from '../statistics.ts';
 
 /** V8's collector, exposed by `--expose-gc` in the measuring processes (absent elsewhere). */
 export const gc = (globalThis as { gc?: () => void }).gc;
@@ -100,22 +100,29 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): Siz
     plain.push(between - start);
     perUnit.push((end - between) / probe);
   }
-  const median = (xs: number[]) => quantile(sortedNumbers(xs), 0.5);
   return new SizedInjection(measured, percent, median(plain) * 1e6, median(perUnit) * 1e6);
 }
 
 /**
- * An injection whose size follows the row's uninjected time as sampling measures it.
- * The time at sizing can be far from the time sampled: in one paired check, six rows of
- * `compiled` and `cached` were sized at 5–7× the median their base side then sampled
- * (the row was still in a slower tier when sized), and got 5–7× the work asked for.
- * `resize` is called between batches with the best estimate of the uninjected time.
+ * An injection whose size follows the row's uninjected time as sampling measures it, and
+ * the cost of its own work as the calls meet it. The time at sizing can be far from the
+ * time sampled: in one paired check, six rows of `compiled` and `cached` were sized at
+ * 5–7× the median their base side then sampled (the row was still in a slower tier), and
+ * got 5–7× the work asked for. And a unit's cost moves with the machine: beside two fuzz
+ * runs, sizing put it at 25–243 ns in the processes of one check, which then injected as
+ * little as a tenth of what was asked. So every call times its own injected part (the
+ * timer's cost is part of what is injected, and is counted in it), and `resize`, called
+ * between batches with the best estimate of the uninjected time, sizes the next batch by
+ * what a unit cost in this one.
  */
 export class SizedInjection {
   private units: number;
   private warmNs: number;
+  private unitNs: number;
   private readonly percent: number;
-  private readonly unitNs: number;
+  /** Per-unit cost of each call's injected part since the last resize, in ms. */
+  private readonly costs = new Float64Array(4096);
+  private counted = 0;
   readonly run: () => unknown;
 
   constructor(measured: () => unknown, percent: number, warmNs: number, unitNs: number) {
@@ -125,7 +132,10 @@ export class SizedInjection {
     this.units = injectionUnits(percent, warmNs, unitNs);
     this.run = () => {
       measured();
+      const start = performance.now();
       injectWork(this.units);
+      const cost = (performance.now() - start) / this.units;
+      if (this.counted < this.costs.length) this.costs[this.counted++] = cost;
     };
   }
 
@@ -135,6 +145,10 @@ export class SizedInjection {
   }
 
   resize(uninjectedNs: number): void {
+    if (this.counted > 0) {
+      this.unitNs = median(Array.from(this.costs.subarray(0, this.counted))) * 1e6;
+      this.counted = 0;
+    }
     if (!(uninjectedNs > 0)) return;
     this.warmNs = uninjectedNs;
     this.units = injectionUnits(this.percent, uninjectedNs, this.unitNs);

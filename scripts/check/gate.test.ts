@@ -198,21 +198,20 @@ describe('instlab check --against in a git repository', () => {
   });
 
   it('catches an injected slowdown of cached: exit 1, exactly its instantiate row regressed', () => {
-    // A slowdown this machine's noise cannot hide: a paired row of a few microseconds moves
-    // some 20 % from process to process here (each side's code has its own JIT history),
-    // so the 30 % the gate should catch needs more processes than a test can spend; how
-    // often it is caught is what `instlab calibrate` measures and the README reports.
+    // The issue's 30 %, on a row of some 6 µs: sized from the base side in each process and
+    // the cost its own work meets, it came out at +30…+36 % in five checks beside two fuzz
+    // runs (per process 1.24–1.41 in the three looked into), and was called regressed in all five.
     const out = join(dir, 'slowed.json');
-    const matrix = ['--workload', 'elem-funcref/100', '--strategy', 'val', '--strategy', 'cached', '--quick', '--processes', '6'];
-    const result = run(cli, ['check', '--against', 'HEAD', ...matrix, '--inject-slowdown', 'cached=300', '--format', 'json', '--out', out], repo);
+    const matrix = ['--workload', 'elem-funcref/10000', '--strategy', 'val', '--strategy', 'cached', '--quick', '--processes', '8'];
+    const result = run(cli, ['check', '--against', 'HEAD', ...matrix, '--inject-slowdown', 'cached=30', '--format', 'json', '--out', out], repo);
     expect(result.status, result.stderr).toBe(1);
     const regressed = verdictsOf(result.stdout).filter((v) => v.endsWith(' regressed'));
-    expect(regressed).toEqual(['elem-funcref/100 cached instantiate regressed']);
+    expect(regressed).toEqual(['elem-funcref/10000 cached instantiate regressed']);
     // compare on the two files it wrote judges them paired again, the same way.
     const again = instlab('compare', join(dir, 'slowed.base.json'), out, '--format', 'json');
     expect(again.status).toBe(1);
     expect((JSON.parse(again.stdout) as CompareReport).paired).toBe(true);
-    expect(instlab('compare', join(dir, 'slowed.base.json'), out).stdout).toMatch(/INJECTED SLOWDOWN in HEAD: cached does 300% extra work/);
+    expect(instlab('compare', join(dir, 'slowed.base.json'), out).stdout).toMatch(/INJECTED SLOWDOWN in HEAD: cached does 30% extra work/);
   });
 });
 
@@ -244,7 +243,7 @@ describe('the CI workflow', () => {
     // fail the gate: the step passes and its summary says why its rows are inconclusive.
     const text = readFileSync(summary, 'utf8');
     expect(text).toMatch(/^## instlab compare: ✅ no regression/m);
-    expect(text).toMatch(/^> \*\*ONE PROCESS: 3 rows were measured in one process per side/m);
+    expect(text).toMatch(/^> \*\*ONE PROCESS: 5 rows were measured in one process per side/m);
     expect(text).toContain('![results/charts/check/compare.png](results/charts/check/compare.png)');
     expect(existsSync(join(repo, 'results/charts/check/compare.png'))).toBe(true);
     expect(readFileSync(output, 'utf8')).toBe('status=0\n');
