@@ -36,8 +36,12 @@ export function injectionUnits(percent: number, warmNs: number, unitNs: number):
   return Math.max(1, Math.round(((percent / 100) * warmNs) / unitNs));
 }
 
-/** Steps of the dependent loop in one unit: some 20–50 ns, fine enough for 2 % of a 2 µs row. */
-const UNIT_STEPS = 16;
+/**
+ * Steps of the dependent loop in one unit: some 12 ns here, so that even 2 % of a 1 µs
+ * row is a handful of units (16 steps cost 25–50 ns, and one unit was the least an
+ * injection did).
+ */
+const UNIT_STEPS = 4;
 
 let sink = 0;
 

@@ -157,8 +157,8 @@ function markdown(report: CompareReport, context: FormatContext): string {
   for (const chart of context.charts ?? []) out.push(`![${chart}](${chart})`, '');
   const rest = sorted.filter((r) => r.verdict !== 'regressed' && r.verdict !== 'improved');
   if (rest.length > 0) {
-    const d = report.drift;
-    const counts = `${v.inconclusive + d.inconclusive} inconclusive, ${v.unchanged + d.unchanged} unchanged`;
+    const references = rest.filter((r) => r.reference).length;
+    const counts = `${v.inconclusive} inconclusive, ${v.unchanged} unchanged${references === 0 ? '' : `; ${references} reference rows, not gated`}`;
     out.push(`<details><summary>${rest.length} other rows (${counts})</summary>`, '', ...tableRows(rest), '', '</details>', '');
   }
   out.push('<details><summary>Method, environment and commands</summary>', '');

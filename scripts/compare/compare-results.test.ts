@@ -124,6 +124,9 @@ describe('compareResults on known distributions', () => {
     const md = formatCompare(report, 'md', { commands: [] });
     expect(md).toMatch(/^## instlab compare: ✅ no regression$/m);
     expect(md).toMatch(/^### Reference rows that moved \(the machine or V8, not gated\)\n\n.*\n.*\n\| `w v8 instantiate` \|/m);
+    // The folded table counts engine verdicts apart from the reference row (floor) that did not move.
+    const v = report.verdicts;
+    expect(md).toContain(`<summary>14 other rows (${v.inconclusive} inconclusive, ${v.unchanged} unchanged; 1 reference rows, not gated)</summary>`);
   });
 
   it('names environment and configuration differences, and rows on one side only', () => {

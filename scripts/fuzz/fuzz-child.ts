@@ -3,6 +3,7 @@
 // share the process: terminating one in the middle of a V8 compile took the whole
 // process down now and then. The child announces each case (and each minimization
 // attempt) before running it, so the parent knows which mutant a hang is.
+import { getHeapStatistics } from 'node:v8';
 import { loadCorpus, type CorpusOptions } from './corpus.ts';
 import { MutantSource } from './mutant.ts';
 import { fuzzMutant, type Finding } from './fuzz-case.ts';
@@ -28,8 +29,8 @@ export type ChildMessage =
       readonly next: number;
       /** RSS now, garbage and all: what the peak is taken from. */
       readonly rssBytes: number;
-      /** RSS and JavaScript heap right after a full collection, every few seconds: what a leak would grow. */
-      readonly retained?: { readonly rssBytes: number; readonly heapBytes: number };
+      /** What the child holds right after a full collection, every few seconds: what a leak would grow. */
+      readonly retained?: Retained;
     }
   | { readonly kind: 'finding'; readonly finding: Finding };
 
@@ -43,15 +44,29 @@ const REPORT_EVERY_MS = 250;
  */
 const RETAINED_EVERY_MS = 5000;
 
+/** Memory after a full collection, in its parts. */
+export interface Retained {
+  readonly rssBytes: number;
+  /**
+   * The JavaScript heap and the array buffers' contents: everything this runtime
+   * allocates (it is TypeScript; its memories and tables are typed arrays and arrays).
+   */
+  readonly heapBytes: number;
+  /** The JavaScript heap's committed pages, used or not (V8 gives them back lazily). */
+  readonly committedHeapBytes: number;
+  /** What V8 itself has allocated with malloc outside the heap (compiler zones, wasm metadata). */
+  readonly mallocedBytes: number;
+}
+
 const collect = (globalThis as { gc?: () => void }).gc;
 
-/** The process's RSS, and after a full collection also what it retains (RSS, and the JavaScript heap: the runtime's own objects). */
-function memory(retained: boolean): { rssBytes: number; retained?: { rssBytes: number; heapBytes: number } } {
+/** The process's RSS, and after a full collection also what it retains. */
+function memory(retained: boolean): { rssBytes: number; retained?: Retained } {
   const rssBytes = process.memoryUsage.rss();
   if (!retained || collect === undefined) return { rssBytes };
   collect();
   const after = process.memoryUsage();
-  return { rssBytes, retained: { rssBytes: after.rss, heapBytes: after.heapUsed } };
+  return { rssBytes, retained: { rssBytes: after.rss, heapBytes: after.heapUsed + after.arrayBuffers, committedHeapBytes: after.heapTotal, mallocedBytes: getHeapStatistics().malloced_memory } };
 }
 
 function send(message: ChildMessage): void {

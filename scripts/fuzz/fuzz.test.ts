@@ -16,7 +16,7 @@ import { MutantSource } from './mutant.ts';
 import { MUTATORS, overlong, readLeb, sectionSpans } from './mutate.ts';
 import { classify, OUTCOMES, withTrivialBodies, type Outcome } from './outcome.ts';
 import { compile } from '../../runtime/module/compile.ts';
-import { rssVerdict } from './rss.ts';
+import { HEAP_GROWTH_BYTES, rssVerdict } from './rss.ts';
 
 /** Mutants of the slice run in `npm test` (seed 1): a few seconds. */
 const SLICE = 2500;
@@ -208,6 +208,11 @@ describe('memory across a run', () => {
     expect(rssVerdict(samples((i) => 300 + (i % 7) * 20)).growing).toBe(false);
     expect(rssVerdict(samples((i) => 300 + i * 10)).growing).toBe(true);
   });
+  it('judges the heap by a finer step: 25 → 110 MB grows, 25 → 60 MB does not', () => {
+    expect(rssVerdict(samples((i) => 25 + i * 0.9), HEAP_GROWTH_BYTES).growing).toBe(true);
+    expect(rssVerdict(samples((i) => 25 + i * 0.9)).growing).toBe(false);
+    expect(rssVerdict(samples((i) => 25 + i * 0.35), HEAP_GROWTH_BYTES).growing).toBe(false);
+  });
 });
 
 describe(`a fixed-seed slice of ${SLICE} mutants`, () => {
@@ -255,6 +260,8 @@ describe('the watchdog', () => {
     expect(report.peakRssBytes).toBeGreaterThanOrEqual(Math.min(...report.rss.map((s) => s.bytes)));
     // The child's JavaScript heap is sampled with its RSS, and is a part of it.
     expect(report.heap).toHaveLength(report.rss.length);
+    expect(report.malloced).toHaveLength(report.rss.length);
+    expect(report.committed).toHaveLength(report.rss.length);
     report.heap.forEach((sample, i) => expect(sample.bytes).toBeLessThan(report.rss[i].bytes));
   }, 60_000);
 });

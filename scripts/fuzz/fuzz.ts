@@ -16,7 +16,7 @@ import { MutantSource } from './mutant.ts';
 import { FINDINGS, OUTCOMES, type Outcome } from './outcome.ts';
 import { signature, type Finding } from './fuzz-case.ts';
 import type { ChildInput, ChildMessage } from './fuzz-child.ts';
-import { rssVerdict, type RssSample } from './rss.ts';
+import { HEAP_GROWTH_BYTES, rssVerdict, type RssSample } from './rss.ts';
 
 const DEFAULT_FINDINGS = fileURLToPath(new URL('../../results/fuzz-findings/', import.meta.url));
 const WATCH_EVERY_MS = 200;
@@ -52,8 +52,12 @@ export interface FuzzReport {
   readonly peakRssBytes: number;
   /** The child's RSS right after a full collection, every few seconds: what a leak grows. */
   readonly rss: readonly RssSample[];
-  /** The child's JavaScript heap after the same collections. */
+  /** The child's JavaScript heap and array buffers after the same collections: this runtime's memory. */
   readonly heap: readonly RssSample[];
+  /** V8's own malloc'd memory after the same collections. */
+  readonly malloced: readonly RssSample[];
+  /** The heap's committed pages after the same collections. */
+  readonly committed: readonly RssSample[];
   readonly written: readonly string[];
 }
 
@@ -63,6 +67,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const written: string[] = [];
   const rss: RssSample[] = [];
   const heap: RssSample[] = [];
+  const malloced: RssSample[] = [];
+  const committed: RssSample[] = [];
   const peak = { bytes: 0 };
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
@@ -74,7 +80,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   let next = 0;
   while (performance.now() < deadline) {
-    next = await runChild(options, next, seen, deadline, counts, record, { rss, heap, peak }, started, source);
+    next = await runChild(options, next, seen, deadline, counts, record, { rss, heap, malloced, committed, peak }, started, source);
   }
   const mutants = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
@@ -84,6 +90,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     peakRssBytes: peak.bytes,
     rss,
     heap,
+    malloced,
+    committed,
     written,
   };
 }
@@ -96,7 +104,7 @@ function runChild(
   deadline: number,
   counts: Record<Outcome, number>,
   record: (finding: Finding) => void,
-  { rss, heap, peak }: { rss: RssSample[]; heap: RssSample[]; peak: { bytes: number } },
+  { rss, heap, malloced, committed, peak }: { rss: RssSample[]; heap: RssSample[]; malloced: RssSample[]; committed: RssSample[]; peak: { bytes: number } },
   started: number,
   source: MutantSource,
 ): Promise<number> {
@@ -151,6 +159,8 @@ function runChild(
         if (message.retained !== undefined) {
           rss.push({ atSeconds, bytes: message.retained.rssBytes });
           heap.push({ atSeconds, bytes: message.retained.heapBytes });
+          malloced.push({ atSeconds, bytes: message.retained.mallocedBytes });
+          committed.push({ atSeconds, bytes: message.retained.committedHeapBytes });
         }
       }
     });
@@ -196,8 +206,9 @@ export function formatReport(report: FuzzReport, options: FuzzOptions): string {
   }
   const memory = rssVerdict(report.rss);
   lines.push(`peak RSS ${mb(report.peakRssBytes)}; RSS after a full collection, by tenth of the run: ${memory.tenths.map(mb).join(', ')} (${memory.growing ? 'GROWING' : 'flat'})`);
-  const heap = rssVerdict(report.heap);
-  lines.push(`JavaScript heap after a full collection, by tenth: ${heap.tenths.map(mb).join(', ')} (${heap.growing ? 'GROWING' : 'flat'})`);
+  const heap = rssVerdict(report.heap, HEAP_GROWTH_BYTES);
+  lines.push(`JavaScript heap and array buffers after a full collection, by tenth: ${heap.tenths.map(mb).join(', ')} (${heap.growing ? 'GROWING' : 'flat'})`);
+  lines.push(`  of RSS, V8's own malloc'd memory: ${rssVerdict(report.malloced).tenths.map(mb).join(', ')}; the heap's committed pages: ${rssVerdict(report.committed).tenths.map(mb).join(', ')}`);
   lines.push(report.written.length === 0 ? 'findings: none new' : `findings: ${report.written.length} new in ${options.findings}`);
   return `${lines.join('\n')}\n`;
 }
@@ -209,7 +220,7 @@ function mb(bytes: number): string {
 /** Exit 1 if anything is a bug: a crash, a hang, a disagreement no known gap explains, or growing memory (RSS or JavaScript heap). */
 export function fuzzStatus(report: FuzzReport): number {
   const bugs = report.counts.crash + report.counts.hang + report.counts.disagreement;
-  return bugs > 0 || rssVerdict(report.rss).growing || rssVerdict(report.heap).growing ? 1 : 0;
+  return bugs > 0 || rssVerdict(report.rss).growing || rssVerdict(report.heap, HEAP_GROWTH_BYTES).growing ? 1 : 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

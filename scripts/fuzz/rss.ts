@@ -8,11 +8,14 @@ export interface RssSample {
   readonly bytes: number;
 }
 
-/** RSS that grows by more than this factor and this many bytes from the second tenth to the last is growing. */
+/** Memory that grows by more than this factor and `minGrowth` bytes from the second tenth to the last is growing. */
 const GROWTH_FACTOR = 1.5;
-const GROWTH_BYTES = 256 * 2 ** 20;
+/** For RSS, which moves by a hundred MB and more between collections (a case's memories are freed lazily by the OS). */
+export const RSS_GROWTH_BYTES = 256 * 2 ** 20;
+/** For the JavaScript heap after a full collection, which holds some 20–40 MB in a run. */
+export const HEAP_GROWTH_BYTES = 64 * 2 ** 20;
 
-export function rssVerdict(samples: readonly RssSample[]): { tenths: number[]; growing: boolean } {
+export function rssVerdict(samples: readonly RssSample[], minGrowth: number = RSS_GROWTH_BYTES): { tenths: number[]; growing: boolean } {
   const tenths: number[] = [];
   for (let i = 0; i < 10; i++) {
     const part = samples.slice(Math.floor((i * samples.length) / 10), Math.floor(((i + 1) * samples.length) / 10));
@@ -21,5 +24,5 @@ export function rssVerdict(samples: readonly RssSample[]): { tenths: number[]; g
   if (tenths.length < 3) return { tenths, growing: false };
   const settled = tenths[1];
   const last = tenths[tenths.length - 1];
-  return { tenths, growing: last > settled * GROWTH_FACTOR && last - settled > GROWTH_BYTES };
+  return { tenths, growing: last > settled * GROWTH_FACTOR && last - settled > minGrowth };
 }
