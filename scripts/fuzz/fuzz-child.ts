@@ -16,6 +16,8 @@ export interface ChildInput {
   readonly corpus: CorpusOptions;
   /** When to stop (epoch ms): the child checks it between cases. */
   readonly deadline: number;
+  /** The index to stop before: a child runs a bounded number of mutants (fuzz.ts, `CHILD_MUTANTS`). */
+  readonly end: number;
   /** Signatures already reported, so a restarted child does not report them again. */
   readonly seen: readonly string[];
 }
@@ -82,7 +84,7 @@ async function run(input: ChildInput): Promise<void> {
   let index = input.start;
   // A first sample of RSS, the corpus loaded: a child killed in its first case still gives one.
   send({ kind: 'progress', counts, next: index, ...memory(true) });
-  for (; Date.now() < input.deadline; index++) {
+  for (; Date.now() < input.deadline && index < input.end; index++) {
     send({ kind: 'case', index });
     const { outcome, finding } = fuzzMutant(source.mutant(input.seed, index), seen, () => send({ kind: 'case', index }));
     counts[outcome] = (counts[outcome] ?? 0) + 1;

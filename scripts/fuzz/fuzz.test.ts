@@ -16,7 +16,7 @@ import { MutantSource } from './mutant.ts';
 import { MUTATORS, overlong, readLeb, sectionSpans } from './mutate.ts';
 import { classify, OUTCOMES, withTrivialBodies, type Outcome } from './outcome.ts';
 import { compile } from '../../runtime/module/compile.ts';
-import { HEAP_GROWTH_BYTES, rssVerdict } from './rss.ts';
+import { HEAP_GROWTH_BYTES, memoryVerdict, rssVerdict } from './rss.ts';
 
 /** Mutants of the slice run in `npm test` (seed 1): a few seconds. */
 const SLICE = 2500;
@@ -213,6 +213,23 @@ describe('memory across a run', () => {
     expect(rssVerdict(samples((i) => 25 + i * 0.9)).growing).toBe(false);
     expect(rssVerdict(samples((i) => 25 + i * 0.35), HEAP_GROWTH_BYTES).growing).toBe(false);
   });
+  // Five children of 20 samples each: over the run, the tenths alternate between the low
+  // and the high half of a life, so only the lives show what grows.
+  const lives = (mb: (j: number) => number) => Array.from({ length: 100 }, (_, i) => ({ atSeconds: i, life: Math.floor(i / 20), bytes: mb(i % 20) * 2 ** 20 }));
+  it('memory that grows within each child is growing, though restarts keep the run flat', () => {
+    const grows = lives((j) => 100 + 20 * j);
+    expect(rssVerdict(grows).growing).toBe(false);
+    const verdict = memoryVerdict(grows);
+    expect(verdict).toMatchObject({ growing: true, lives: 5 });
+    expect(verdict.withinLife / 2 ** 20).toBe(100 + 20 * 18.5 - (100 + 20 * 2.5));
+  });
+  it('memory that moves a little within each child and over the run is flat', () => {
+    const verdict = memoryVerdict(lives((j) => 300 + 2 * j + (j % 3) * 10));
+    expect(verdict.growing).toBe(false);
+    expect(verdict.withinLife).toBeLessThan(64 * 2 ** 20);
+    // One steady climb in a single child is still caught over the run.
+    expect(memoryVerdict(samples((i) => 300 + i * 10)).growing).toBe(true);
+  });
 });
 
 describe(`a fixed-seed slice of ${SLICE} mutants`, () => {
@@ -240,6 +257,21 @@ describe(`a fixed-seed slice of ${SLICE} mutants`, () => {
     expect(counts['body validation']).toBe(0);
     expect(counts['both reject: trap'] + counts['both reject: link']).toBeGreaterThan(0);
   });
+});
+
+describe('children', () => {
+  it('hand over every --child-mutants mutants, the next child going on from the next mutant', async () => {
+    const findings = mkdtempSync(join(tmpdir(), 'instlab-fuzz-'));
+    const report = await fuzz({ seconds: 8, seed: 9, findings, caseSeconds: 30, smallCorpus: true, childMutants: 40 });
+    expect(report.counts.crash + report.counts.hang).toBe(0);
+    // Every child but the last ran exactly 40 mutants; the last one stopped at the deadline.
+    expect(report.mutants).toBeGreaterThan(40);
+    expect(report.children).toBeGreaterThanOrEqual(Math.ceil(report.mutants / 40));
+    expect(report.children).toBeLessThanOrEqual(Math.ceil(report.mutants / 40) + 1);
+    // Each child gave its own samples, numbered by its life.
+    const lives = new Set(report.rss.map((s) => s.life));
+    expect(lives.size).toBe(report.children);
+  }, 60_000);
 });
 
 describe('the watchdog', () => {
