@@ -101,7 +101,8 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): Siz
     plain.push(between - start - timer);
     perUnit.push((end - between - timer) / probe);
   }
-  return new SizedInjection(measured, percent, median(plain) * 1e6, Math.max(median(perUnit) * 1e6, MIN_UNIT_NS), timer);
+  const warmNs = Math.max(median(plain) * 1e6, MIN_UNIT_NS);
+  return new SizedInjection(measured, percent, warmNs, Math.max(median(perUnit) * 1e6, MIN_UNIT_NS), timer);
 }
 
 /** A unit is never taken to cost less than this (a timer's jitter can make a tiny probe's time near zero). */
@@ -120,8 +121,8 @@ function timerCost(): number {
 /**
  * One call in this many (a power of two) times its injected part. Timing every call put
  * two timer readings (some 37 ns each here) into every sample beside the work asked for:
- * a 2 % injection into a 2.5 µs row then came out at +11–12 % (paired quick calibration,
- * seed 20261204).
+ * a 2 % injection into rows of 1.6–2.5 µs then came out at +11–14 % (paired quick
+ * calibration, seed 20261204).
  */
 const TIMED_EVERY = 8;
 

@@ -78,32 +78,52 @@ export interface FuzzReport {
   readonly written: readonly string[];
 }
 
+/** What every child of a run adds to: counts, findings, memory samples. */
+interface RunState {
+  readonly options: FuzzOptions;
+  readonly counts: Record<Outcome, number>;
+  /** Signatures reported so far. */
+  readonly seen: Set<string>;
+  readonly record: (finding: Finding) => void;
+  readonly rss: RssSample[];
+  readonly heap: RssSample[];
+  readonly malloced: RssSample[];
+  readonly committed: RssSample[];
+  readonly peak: { bytes: number };
+  /** performance.now() at the start of the run, and when it ends. */
+  readonly started: number;
+  readonly deadline: number;
+  /** The main thread makes a hang's mutant again from its index. */
+  readonly source: MutantSource;
+}
+
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const seen = new Set<string>();
   const written: string[] = [];
-  const rss: RssSample[] = [];
-  const heap: RssSample[] = [];
-  const malloced: RssSample[] = [];
-  const committed: RssSample[] = [];
-  const peak = { bytes: 0 };
   const started = performance.now();
-  const deadline = started + options.seconds * 1000;
-  // The main thread makes a hang's mutant again from its index.
-  const source = new MutantSource(await loadCorpus({ folder: options.corpus, small: options.smallCorpus }));
-  const record = (finding: Finding): void => {
-    const path = writeFinding(options.findings, finding, options.seed);
-    if (path !== undefined) written.push(path);
+  const run: RunState = {
+    options,
+    counts: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
+    seen: new Set<string>(),
+    record: (finding) => {
+      const path = writeFinding(options.findings, finding, options.seed);
+      if (path !== undefined) written.push(path);
+    },
+    rss: [],
+    heap: [],
+    malloced: [],
+    committed: [],
+    peak: { bytes: 0 },
+    started,
+    deadline: started + options.seconds * 1000,
+    source: new MutantSource(await loadCorpus({ folder: options.corpus, small: options.smallCorpus })),
   };
   let next = 0;
   let children = 0;
-  while (performance.now() < deadline) {
-    next = await runChild(options, next, children++, seen, deadline, counts, record, { rss, heap, malloced, committed, peak }, started, source);
-  }
-  const mutants = Object.values(counts).reduce((a, b) => a + b, 0);
+  while (performance.now() < run.deadline) next = await runChild(run, next, children++);
+  const { counts, rss, heap, malloced, committed, peak } = run;
   return {
     counts,
-    mutants,
+    mutants: Object.values(counts).reduce((a, b) => a + b, 0),
     seconds: (performance.now() - started) / 1000,
     peakRssBytes: peak.bytes,
     rss,
@@ -115,19 +135,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
 }
 
-/** Runs one child from mutant `start` until the deadline, a hang or its death; returns the next mutant to run. */
-function runChild(
-  options: FuzzOptions,
-  start: number,
-  life: number,
-  seen: Set<string>,
-  deadline: number,
-  counts: Record<Outcome, number>,
-  record: (finding: Finding) => void,
-  { rss, heap, malloced, committed, peak }: { rss: RssSample[]; heap: RssSample[]; malloced: RssSample[]; committed: RssSample[]; peak: { bytes: number } },
-  started: number,
-  source: MutantSource,
-): Promise<number> {
+/** Runs child number `life` from mutant `start` until the deadline, its last mutant, a hang or its death; returns the next mutant to run. */
+function runChild(run: RunState, start: number, life: number): Promise<number> {
+  const { options, counts, seen, record, rss, heap, malloced, committed, peak, started, deadline, source } = run;
   const child = fork(CHILD, [], {
     execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`, '--expose-gc'],
     env: { ...process.env, ...CHILD_ENV },
