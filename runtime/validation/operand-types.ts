@@ -6,6 +6,7 @@
 import { typeIndex, type AbsHeapType, type HeapType, type StorageType, type ValType } from '../module/module.ts';
 import type { CanonicalHeapType, CanonicalTypeId, CanonicalTypeIds } from '../module/type-registry.ts';
 import { storageTypeName } from '../module/type-names.ts';
+import { heapFamily, type RefFamily } from '../module/ref-family.ts';
 import { matchesHeapType } from './subtyping.ts';
 
 /** The spec algorithm's Unknown: an operand of unreachable code, matching every type. */
@@ -86,22 +87,13 @@ export function unpacked(t: number): number {
   return t === I8 || t === I16 ? I32 : t;
 }
 
+const TOP_HEAPS: Readonly<Record<RefFamily, number>> = { func: HEAP_FUNC, extern: HEAP_EXTERN, exn: HEAP_EXN, any: HEAP_ANY };
+
 /** The heap code of the top type of the hierarchy `heap` belongs to (func, extern, any or exn). */
 export function topHeapOf(heap: number): number {
-  if (heap >= HEAP_CONCRETE) return matchesHeapType(canonicalHeap(heap), 'func') ? HEAP_FUNC : HEAP_ANY;
-  switch (ABS_HEAPS[heap]) {
-    case 'func':
-    case 'nofunc':
-      return HEAP_FUNC;
-    case 'extern':
-    case 'noextern':
-      return HEAP_EXTERN;
-    case 'exn':
-    case 'noexn':
-      return HEAP_EXN;
-    default:
-      return HEAP_ANY;
-  }
+  // Unreachable code's bottom belongs to every hierarchy; decoded heap types are never it.
+  if (heap === HEAP_BOT) return HEAP_ANY;
+  return TOP_HEAPS[heapFamily(canonicalHeap(heap))];
 }
 
 function matchesHeap(a: number, b: number): boolean {
