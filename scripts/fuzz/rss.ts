@@ -14,7 +14,7 @@ export interface RssSample {
 
 /** Memory that grows by more than this factor and `minGrowth` bytes from the second tenth to the last is growing. */
 const GROWTH_FACTOR = 1.5;
-/** For RSS, which moves by a hundred MB and more between collections (a case's memories are freed lazily by the OS). */
+/** For RSS, which moves by some hundred MB between collections even when nothing leaks (133–421 MB over 270,000 cases in one process). */
 export const RSS_GROWTH_BYTES = 256 * 2 ** 20;
 /** For the JavaScript heap after a full collection, which holds some 20–40 MB in a run. */
 export const HEAP_GROWTH_BYTES = 64 * 2 ** 20;
