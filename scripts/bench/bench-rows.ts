@@ -3,14 +3,19 @@
 // two reference rows measured the same way: `v8` (Node's WebAssembly.Module /
 // WebAssembly.Instance on the same bytes) and `floor` (allocating the final state's
 // storage the way the engine does and copying a ready image into it). Making the imports
-// is the embedder's work and stays outside the measurement on both sides: V8 gets a ready
-// imports object, ours a fresh store with its imports made before each sample.
+// is the embedder's work and stays outside the measurement on all three: before each
+// sample, V8 gets a fresh imports object, ours a fresh store with its imports, the floor
+// fresh imported memories and tables. Fresh, because an imported memory is mapped lazily:
+// the instantiation that first writes its data faults the pages in. With one imports
+// object for every sample, V8 wrote web-tree-sitter's data into pages already resident
+// and "instantiated" it in 67 µs, where ours, given a fresh memory, took 99–108 µs (full
+// run, seed 20261204); with a fresh one V8 takes 187 µs (README, "Imports").
 import { randomBytes } from 'node:crypto';
 import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
 import { GlobalCells, GLOBAL_SLOT_BYTES } from '../../runtime/instance/global-cells.ts';
-import { Store, type ImportResolver } from '../../runtime/instance/store.ts';
+import { Store, type ImportResolver, type MemoryInst, type TableInst } from '../../runtime/instance/store.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { defaultStrategy, strategyByName } from '../../variants/registry.ts';
 import type { Phase } from '../results-file.ts';
@@ -30,7 +35,12 @@ export const MEMORY_HEAVY_BYTES = 1 << 20;
 
 export interface ModuleRows {
   readonly rows: BenchRow[];
-  /** Bytes of defined memory one instance allocates. */
+  /**
+   * Bytes of defined memory one instance allocates. Imported memories, made fresh before
+   * each sample too, are left out: counted, web-tree-sitter's 32 MiB one made every row
+   * collect after every sample, and its rows then ran at 136–178 µs with intervals up to
+   * ±1198 %, against 99–121 µs within ±14 % without (quick, 3 processes, seed 41).
+   */
   readonly memoryBytes: number;
   /** Why there are no `v8` rows, if there are none. */
   readonly v8Unavailable?: string;
@@ -56,7 +66,7 @@ export function benchRows(module: BenchModule, bytes: Uint8Array, strategies: re
     });
   }
   const floor = floorOf(module, compiled);
-  rows.push({ strategy: 'floor', phase: 'instantiate', run: floor.run });
+  rows.push({ strategy: 'floor', phase: 'instantiate', ...(floor.setup === undefined ? {} : { setup: floor.setup }), run: floor.run });
   const unavailable = v8Unavailable(compiled, bytes, module);
   if (unavailable === undefined) rows.push(...v8Rows(compiled, bytes, module));
   return { rows, memoryBytes: floor.memoryBytes, ...(unavailable === undefined ? {} : { v8Unavailable: unavailable }) };
@@ -65,11 +75,16 @@ export function benchRows(module: BenchModule, bytes: Uint8Array, strategies: re
 function v8Rows(compiled: CompiledModule, bytes: Uint8Array, module: BenchModule): BenchRow[] {
   const v8Bytes = v8BytesOf(compiled, bytes);
   const v8Module = new v8Wasm.Module(v8Bytes);
-  const imports = moduleV8Imports(compiled, module);
+  let imports = moduleV8Imports(compiled, module);
   const unique = uniqueBytes(v8Bytes);
   return [
     { strategy: 'v8', phase: 'compile', setup: unique.next, run: () => new v8Wasm.Module(unique.bytes) },
-    { strategy: 'v8', phase: 'instantiate', run: () => new v8Wasm.Instance(v8Module, imports) },
+    {
+      strategy: 'v8',
+      phase: 'instantiate',
+      setup: () => (imports = moduleV8Imports(compiled, module)),
+      run: () => new v8Wasm.Instance(v8Module, imports),
+    },
   ];
 }
 
@@ -105,7 +120,7 @@ export function uniqueBytes(bytes: Uint8Array): { readonly bytes: Uint8Array; re
  * (allocation zeroes the rest). Imported tables and memories are the embedder's, made
  * before instantiation, and are left out as they are from the other rows.
  */
-function floorOf(module: BenchModule, compiled: CompiledModule): { run: () => unknown; memoryBytes: number } {
+function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () => void; run: () => unknown; memoryBytes: number } {
   const store = new Store({ gc: { capacityBytes: module.gcHeapBytes } });
   const instance: Instance = instantiate(store, compiled, moduleImports(store, compiled, module), {
     skipStart: true,
@@ -117,6 +132,15 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { run: () => un
   const tables = definedEntries(instance.tables, importedTables).map((t) => t.elements.slice(0, t.size));
   const memories = definedEntries(instance.memories, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
   const memoryBytes = definedEntries(instance.memories, importedMemories).reduce((sum, m) => sum + m.bytes.length, 0);
+  // What the instantiation wrote into imported memories and tables (they come zeroed or
+  // null from the embedder): copied into fresh ones, made before each sample.
+  const intoMemories = instance.memories.slice(0, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) })).filter((m) => m.runs.length > 0);
+  const intoTables = instance.tables.slice(0, importedTables).map((t) => ({ type: t.type, image: t.elements.slice(0, t.size) }));
+  let importedState: { memories: MemoryInst[]; tables: TableInst[] } = { memories: [], tables: [] };
+  const setup =
+    intoMemories.length + intoTables.length === 0
+      ? undefined
+      : () => (importedState = { memories: intoMemories.map((m) => store.createMemory(m.type)), tables: intoTables.map((t) => store.createTable(t.type)) });
   const run = () => {
     const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());
@@ -125,9 +149,15 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { run: () => un
       for (const { offset, bytes } of runs) memory.bytes.set(bytes, offset);
       state.push(memory);
     }
+    intoMemories.forEach(({ runs }, i) => {
+      const { bytes: target } = importedState.memories[i];
+      for (const { offset, bytes } of runs) target.set(bytes, offset);
+    });
+    intoTables.forEach(({ image }, i) => importedState.tables[i].elements.set(image));
+    state.push(...importedState.memories, ...importedState.tables);
     return state;
   };
-  return { run, memoryBytes };
+  return { ...(setup === undefined ? {} : { setup }), run, memoryBytes };
 }
 
 /**
