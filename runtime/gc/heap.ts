@@ -109,6 +109,25 @@ const MAX_DEFERRED_DECREMENTS = 65536;
  */
 export type ChildRefs = (payload: FieldValue[]) => Iterable<RefWord>;
 
+/** A copy of a heap's objects (`GcHeap.image`). */
+export interface HeapImage {
+  readonly kinds: readonly (ObjectKind | undefined)[];
+  readonly typeIds: readonly CanonicalTypeId[];
+  readonly counts: readonly number[];
+  readonly sizes: readonly number[];
+  readonly payloads: readonly unknown[];
+  readonly childRefs: readonly (ChildRefs | undefined)[];
+  readonly freeIds: readonly number[];
+  readonly liveBytes: number;
+  readonly liveObjects: number;
+}
+
+/** A struct's or array's fields copied (v128 fields are byte arrays of their own); a host value as it is. */
+function copyPayload(payload: unknown): unknown {
+  if (!Array.isArray(payload)) return payload;
+  return payload.map((field: FieldValue) => (field instanceof Uint8Array ? field.slice() : field));
+}
+
 /** The type id of a host object, which has no defined type. */
 const HOST_OBJECT_TYPE = -1 as CanonicalTypeId;
 
@@ -234,6 +253,39 @@ export class GcHeap {
    */
   allocateHost(value: unknown, context?: AllocationContext): RefWord {
     return this.allocateObject('host', HOST_OBJECT_TYPE, 8, value, undefined, context?.kind !== 'no-gc');
+  }
+
+  /**
+   * The heap's objects as they stand, for `restoreImage` on an empty heap: the bench's
+   * floor makes the same heap again (same ids, kinds, types, payloads and reference
+   * counts) by copying, the least an instantiation that allocates these objects must do.
+   */
+  image(): HeapImage {
+    return {
+      kinds: this.kinds.slice(),
+      typeIds: this.typeIds.slice(),
+      counts: this.counts.slice(),
+      sizes: this.sizes.slice(),
+      payloads: this.payloads.map(copyPayload),
+      childRefs: this.childRefs.slice(),
+      freeIds: this.freeIds.slice(),
+      liveBytes: this.liveBytes,
+      liveObjects: this.liveObjects,
+    };
+  }
+
+  /** Makes an empty heap hold `image`'s objects, each payload copied. */
+  restoreImage(image: HeapImage): void {
+    if (this.kinds.length > 1) throw new InternalError('restoreImage on a heap that has objects');
+    this.kinds = image.kinds.slice();
+    this.typeIds = image.typeIds.slice();
+    this.counts = image.counts.slice();
+    this.sizes = image.sizes.slice();
+    this.payloads = image.payloads.map(copyPayload);
+    this.childRefs = image.childRefs.slice();
+    this.freeIds = image.freeIds.slice();
+    this.liveBytes = image.liveBytes;
+    this.liveObjects = image.liveObjects;
   }
 
   kind(raw: RefWord): ObjectKind {

@@ -3,6 +3,7 @@ import { decode } from '../../runtime/binary/decode.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { assembleWat } from '../../workloads/wat.ts';
 import type { MemoryInst } from '../../runtime/instance/store.ts';
+import { GcHeap } from '../../runtime/gc/heap.ts';
 import { benchRows, nonZeroRuns, uniqueBytes } from './bench-rows.ts';
 
 describe('bench rows', () => {
@@ -42,6 +43,22 @@ describe('bench rows', () => {
       return memory;
     };
     expect(floorMemory()).not.toBe(floorMemory());
+  });
+
+  it('gives the floor of a GC module the GC objects its instantiation allocates, in a fresh heap each sample', async () => {
+    const bytes = await assembleWat(
+      't.wat',
+      '(module (type $p (struct (field i32) (field (ref null $p)))) (global (ref $p) (struct.new $p (i32.const 1) (struct.new $p (i32.const 2) (ref.null $p)))) (global (ref $p) (struct.new_default $p)))',
+    );
+    const { rows } = benchRows({ name: 't.wat', imports: { kind: 'none' } }, bytes, ['cached']);
+    const floor = rows.find((r) => r.strategy === 'floor')!;
+    const heapOf = () => {
+      floor.setup!();
+      return (floor.run() as unknown[]).find((part) => part instanceof GcHeap) as GcHeap;
+    };
+    const first = heapOf();
+    expect(first.stats().liveObjects).toBe(3);
+    expect(heapOf()).not.toBe(first);
   });
 
   it('copies a memory as the runs of its non-zero bytes, split at long gaps of zeros', () => {

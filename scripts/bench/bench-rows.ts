@@ -16,6 +16,7 @@ import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
 import { GlobalCells, GLOBAL_SLOT_BYTES } from '../../runtime/instance/global-cells.ts';
 import { Store, type ImportResolver, type MemoryInst, type TableInst } from '../../runtime/instance/store.ts';
+import { GcHeap } from '../../runtime/gc/heap.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { defaultStrategy, strategyByName } from '../../variants/registry.ts';
 import type { Phase } from '../results-file.ts';
@@ -136,12 +137,20 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
   // null from the embedder): copied into fresh ones, made before each sample.
   const intoMemories = instance.memories.slice(0, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) })).filter((m) => m.runs.length > 0);
   const intoTables = instance.tables.slice(0, importedTables).map((t) => ({ type: t.type, image: t.elements.slice(0, t.size) }));
-  let importedState: { memories: MemoryInst[]; tables: TableInst[] } = { memories: [], tables: [] };
+  // The GC objects the instantiation allocated: copied into a fresh heap.
+  const heapImage = store.heap.allocationCount > 0 ? store.heap.image() : undefined;
+  let importedState: { memories: MemoryInst[]; tables: TableInst[]; heap?: GcHeap } = { memories: [], tables: [] };
   const setup =
-    intoMemories.length + intoTables.length === 0
+    intoMemories.length + intoTables.length === 0 && heapImage === undefined
       ? undefined
-      : () => (importedState = { memories: intoMemories.map((m) => store.createMemory(m.type)), tables: intoTables.map((t) => store.createTable(t.type)) });
+      : () =>
+          (importedState = {
+            memories: intoMemories.map((m) => store.createMemory(m.type)),
+            tables: intoTables.map((t) => store.createTable(t.type)),
+            ...(heapImage === undefined ? {} : { heap: new GcHeap({ capacityBytes: module.gcHeapBytes }) }),
+          });
   const run = () => {
+    importedState.heap?.restoreImage(heapImage!);
     const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());
     for (const { type, runs } of memories) {
@@ -155,6 +164,7 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
     });
     intoTables.forEach(({ image }, i) => importedState.tables[i].elements.set(image));
     state.push(...importedState.memories, ...importedState.tables);
+    if (importedState.heap !== undefined) state.push(importedState.heap);
     return state;
   };
   return { ...(setup === undefined ? {} : { setup }), run, memoryBytes };
