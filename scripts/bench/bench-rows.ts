@@ -15,7 +15,8 @@ import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
 import { GlobalCells, GLOBAL_SLOT_BYTES } from '../../runtime/instance/global-cells.ts';
-import { Store, type ImportResolver, type MemoryInst, type TableInst } from '../../runtime/instance/store.ts';
+import { Store, type ImportResolver, type MemoryInst } from '../../runtime/instance/store.ts';
+import { NULL_REF } from '../../runtime/gc/raw-ref.ts';
 import { GcHeap } from '../../runtime/gc/heap.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 import { defaultStrategy, strategyByName } from '../../variants/registry.ts';
@@ -118,8 +119,9 @@ export function uniqueBytes(bytes: Uint8Array): { readonly bytes: Uint8Array; re
  * once, is copied into storage allocated as the engine allocates it (globals as one
  * cell buffer copied from an image, tables as element arrays, memories through the
  * store's own `createMemory`), memories as the runs that hold non-zero bytes
- * (allocation zeroes the rest). Imported tables and memories are the embedder's, made
- * before instantiation, and are left out as they are from the other rows.
+ * (allocation zeroes the rest). What the instantiation writes into imported memories and
+ * tables, and the GC objects it allocates, are copied into fresh ones made before each
+ * sample (imports are the embedder's work, made untimed for every row).
  */
 function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () => void; run: () => unknown; memoryBytes: number } {
   const store = new Store({ gc: { capacityBytes: module.gcHeapBytes } });
@@ -130,44 +132,43 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
   const globals = instance.globalCells;
   const globalCount = globals.bytes.length / GLOBAL_SLOT_BYTES;
   const { importedTables, importedMemories } = compiled.info;
+  const definedMemories = definedEntries(instance.memories, importedMemories);
   const tables = definedEntries(instance.tables, importedTables).map((t) => t.elements.slice(0, t.size));
-  const memories = definedEntries(instance.memories, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
-  const memoryBytes = definedEntries(instance.memories, importedMemories).reduce((sum, m) => sum + m.bytes.length, 0);
-  // What the instantiation wrote into imported memories and tables (they come zeroed or
-  // null from the embedder): copied into fresh ones, made before each sample.
+  const memories = definedMemories.map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
+  const memoryBytes = definedMemories.reduce((sum, m) => sum + m.bytes.length, 0);
+  // Imported memories and tables come zeroed or null from the embedder: only those the instantiation wrote into count.
   const intoMemories = instance.memories.slice(0, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) })).filter((m) => m.runs.length > 0);
-  const intoTables = instance.tables.slice(0, importedTables).map((t) => ({ type: t.type, image: t.elements.slice(0, t.size) }));
-  // The GC objects the instantiation allocated: copied into a fresh heap.
+  const intoTables = instance.tables.slice(0, importedTables).map((t) => ({ type: t.type, image: t.elements.slice(0, t.size) })).filter((t) => t.image.some((word) => word !== NULL_REF));
   const heapImage = store.heap.allocationCount > 0 ? store.heap.image() : undefined;
-  let importedState: { memories: MemoryInst[]; tables: TableInst[]; heap?: GcHeap } = { memories: [], tables: [] };
-  const setup =
-    intoMemories.length + intoTables.length === 0 && heapImage === undefined
-      ? undefined
-      : () =>
-          (importedState = {
-            memories: intoMemories.map((m) => store.createMemory(m.type)),
-            tables: intoTables.map((t) => store.createTable(t.type)),
-            ...(heapImage === undefined ? {} : { heap: new GcHeap({ capacityBytes: module.gcHeapBytes }) }),
-          });
+  const makeFresh = () => ({
+    memories: intoMemories.map((m) => store.createMemory(m.type)),
+    tables: intoTables.map((t) => store.createTable(t.type)),
+    heap: heapImage === undefined ? undefined : new GcHeap({ capacityBytes: module.gcHeapBytes }),
+  });
+  let fresh = makeFresh();
   const run = () => {
-    importedState.heap?.restoreImage(heapImage!);
     const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());
-    for (const { type, runs } of memories) {
-      const memory = store.createMemory(type);
-      for (const { offset, bytes } of runs) memory.bytes.set(bytes, offset);
-      state.push(memory);
+    for (const { type, runs } of memories) state.push(copyRuns(store.createMemory(type), runs));
+    // Indexed loops: the floor allocates nothing it does not have to (no closures per call).
+    for (let i = 0; i < intoMemories.length; i++) state.push(copyRuns(fresh.memories[i], intoMemories[i].runs));
+    for (let i = 0; i < intoTables.length; i++) {
+      fresh.tables[i].elements.set(intoTables[i].image);
+      state.push(fresh.tables[i]);
     }
-    intoMemories.forEach(({ runs }, i) => {
-      const { bytes: target } = importedState.memories[i];
-      for (const { offset, bytes } of runs) target.set(bytes, offset);
-    });
-    intoTables.forEach(({ image }, i) => importedState.tables[i].elements.set(image));
-    state.push(...importedState.memories, ...importedState.tables);
-    if (importedState.heap !== undefined) state.push(importedState.heap);
+    if (fresh.heap !== undefined && heapImage !== undefined) {
+      fresh.heap.restoreImage(heapImage);
+      state.push(fresh.heap);
+    }
     return state;
   };
-  return { ...(setup === undefined ? {} : { setup }), run, memoryBytes };
+  const needsFresh = intoMemories.length + intoTables.length > 0 || heapImage !== undefined;
+  return { ...(needsFresh ? { setup: () => (fresh = makeFresh()) } : {}), run, memoryBytes };
+}
+
+function copyRuns(memory: MemoryInst, runs: readonly { offset: number; bytes: Uint8Array }[]): MemoryInst {
+  for (const { offset, bytes } of runs) memory.bytes.set(bytes, offset);
+  return memory;
 }
 
 /**

@@ -101,12 +101,12 @@ export function injectInto(side: WarmSide, percent: number, unitNs: number): Siz
     plain.push(between - start - timer);
     perUnit.push((end - between - timer) / probe);
   }
-  const warmNs = Math.max(median(plain) * 1e6, MIN_UNIT_NS);
-  return new SizedInjection(measured, percent, warmNs, Math.max(median(perUnit) * 1e6, MIN_UNIT_NS), timer);
+  const warmNs = Math.max(median(plain) * 1e6, MIN_NS);
+  return new SizedInjection(measured, percent, warmNs, Math.max(median(perUnit) * 1e6, MIN_NS), timer);
 }
 
-/** A unit is never taken to cost less than this (a timer's jitter can make a tiny probe's time near zero). */
-const MIN_UNIT_NS = 0.5;
+/** No time measured here is taken as less than this: with the timer's cost taken out, its jitter can leave a tiny part near zero or below. */
+const MIN_NS = 0.5;
 
 /** What one `performance.now()` reading adds to an interval, in ms: the median of back-to-back pairs. */
 function timerCost(): number {
@@ -149,7 +149,8 @@ export class SizedInjection {
   private readonly costs = new Float64Array(4096);
   private counted = 0;
   private calls = 0;
-  readonly run: () => unknown;
+  /** The row's call and then its injected work; returns the units done (a count tests can read). */
+  readonly run: () => number;
 
   constructor(measured: () => unknown, percent: number, warmNs: number, unitNs: number, timerMs: number) {
     this.percent = percent;
@@ -160,9 +161,10 @@ export class SizedInjection {
       measured();
       if ((++this.calls & (TIMED_EVERY - 1)) !== 0) return injectWork(this.units);
       const start = performance.now();
-      injectWork(this.units);
+      const done = injectWork(this.units);
       const cost = (performance.now() - start - timerMs) / this.units;
       if (this.counted < this.costs.length) this.costs[this.counted++] = cost;
+      return done;
     };
   }
 
@@ -173,7 +175,7 @@ export class SizedInjection {
 
   resize(uninjectedNs: number): void {
     if (this.counted > 0) {
-      this.unitNs = Math.max(median(Array.from(this.costs.subarray(0, this.counted))) * 1e6, MIN_UNIT_NS);
+      this.unitNs = Math.max(median(Array.from(this.costs.subarray(0, this.counted))) * 1e6, MIN_NS);
       this.counted = 0;
     }
     if (!(uninjectedNs > 0)) return;

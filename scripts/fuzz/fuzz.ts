@@ -17,7 +17,7 @@ import { MutantSource } from './mutant.ts';
 import { FINDINGS, OUTCOMES, type Outcome } from './outcome.ts';
 import { signature, type Finding } from './fuzz-case.ts';
 import type { ChildInput, ChildMessage } from './fuzz-child.ts';
-import { HEAP_GROWTH_BYTES, memoryVerdict, rssVerdict, type RssSample } from './rss.ts';
+import { HEAP_GROWTH_BYTES, memoryVerdict, tenthsOf, type RssSample } from './rss.ts';
 
 const DEFAULT_FINDINGS = fileURLToPath(new URL('../../results/fuzz-findings/', import.meta.url));
 const WATCH_EVERY_MS = 200;
@@ -37,7 +37,7 @@ const CHILD_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
 /**
  * Mutants per child: then a new child goes on from the next one. V8 keeps native memory
  * from compiling and instantiating that it does not give back to the system: in a loop of
- * nothing but `new WebAssembly.Instance` of one 40-byte module (`npm run fuzz:v8-memory --
+ * nothing but `new WebAssembly.Instance` of one 42-byte module (`npm run fuzz:v8-memory --
  * 1500000`), RSS after a full collection rose from 62 to 440 MB over the first 150,000
  * instances and stayed at 445–457 MB to 1,500,000, with a JavaScript heap of 3–7 MB. In
  * one child, the fuzzer's far more varied cases took RSS after a collection from 303 to
@@ -146,7 +146,7 @@ function runChild(run: RunState, start: number, life: number): Promise<number> {
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
-  const input: ChildInput = { seed: options.seed, start, corpus: { folder: options.corpus, small: options.smallCorpus }, deadline: performance.timeOrigin + deadline, end: start + (options.childMutants ?? CHILD_MUTANTS), seen: [...seen] };
+  const input: ChildInput = { seed: options.seed, start, corpus: { folder: options.corpus, small: options.smallCorpus }, deadline: performance.timeOrigin + deadline, end: start + childMutants(options), seen: [...seen] };
   child.send(input);
   let next = start;
   let running = start;
@@ -234,12 +234,11 @@ export function formatReport(report: FuzzReport, options: FuzzOptions): string {
     const share = report.mutants === 0 ? 0 : (100 * n) / report.mutants;
     lines.push(`  ${outcome.padEnd(width)} ${n.toLocaleString('en-US').padStart(12)}  ${share.toFixed(2).padStart(6)} %${FINDINGS.has(outcome) && n > 0 ? '  ←' : ''}`);
   }
-  const memory = memoryVerdict(report.rss);
-  const heap = memoryVerdict(report.heap, HEAP_GROWTH_BYTES);
-  lines.push(`${report.children} children of up to ${(options.childMutants ?? CHILD_MUTANTS).toLocaleString('en-US')} mutants; memory after a full collection, by tenth of the run, and the most it grew within one child's life:`);
+  const { rss: memory, heap } = memoryVerdicts(report);
+  lines.push(`${report.children} children of up to ${childMutants(options).toLocaleString('en-US')} mutants; memory after a full collection, by tenth of the run, and the most it grew within one child's life:`);
   lines.push(`  RSS ${memory.tenths.map(mb).join(', ')}; within a life +${mb(memory.withinLife)} (${memory.growing ? 'GROWING' : 'flat'}); peak ${mb(report.peakRssBytes)}`);
   lines.push(`  JavaScript heap and array buffers ${heap.tenths.map(mb).join(', ')}; within a life +${mb(heap.withinLife)} (${heap.growing ? 'GROWING' : 'flat'})`);
-  lines.push(`  of RSS, V8's own malloc'd memory: ${rssVerdict(report.malloced).tenths.map(mb).join(', ')}; the heap's committed pages: ${rssVerdict(report.committed).tenths.map(mb).join(', ')}`);
+  lines.push(`  of RSS, V8's own malloc'd memory: ${tenthsOf(report.malloced).map(mb).join(', ')}; the heap's committed pages: ${tenthsOf(report.committed).map(mb).join(', ')}`);
   lines.push(report.written.length === 0 ? 'findings: none new' : `findings: ${report.written.length} new in ${options.findings}`);
   return `${lines.join('\n')}\n`;
 }
@@ -251,7 +250,17 @@ function mb(bytes: number): string {
 /** Exit 1 if anything is a bug: a crash, a hang, a disagreement no known gap explains, or growing memory (RSS or JavaScript heap). */
 export function fuzzStatus(report: FuzzReport): number {
   const bugs = report.counts.crash + report.counts.hang + report.counts.disagreement;
-  return bugs > 0 || memoryVerdict(report.rss).growing || memoryVerdict(report.heap, HEAP_GROWTH_BYTES).growing ? 1 : 0;
+  const { rss, heap } = memoryVerdicts(report);
+  return bugs > 0 || rss.growing || heap.growing ? 1 : 0;
+}
+
+/** The run's memory judged as the report prints it and the exit status takes it: RSS by its step, the heap by its finer one. */
+function memoryVerdicts(report: FuzzReport): { rss: ReturnType<typeof memoryVerdict>; heap: ReturnType<typeof memoryVerdict> } {
+  return { rss: memoryVerdict(report.rss), heap: memoryVerdict(report.heap, HEAP_GROWTH_BYTES) };
+}
+
+function childMutants(options: FuzzOptions): number {
+  return options.childMutants ?? CHILD_MUTANTS;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -19,12 +19,18 @@ export const RSS_GROWTH_BYTES = 256 * 2 ** 20;
 /** For the JavaScript heap after a full collection, which holds some 20–40 MB in a run. */
 export const HEAP_GROWTH_BYTES = 64 * 2 ** 20;
 
-export function rssVerdict(samples: readonly RssSample[], minGrowth: number = RSS_GROWTH_BYTES): { tenths: number[]; growing: boolean } {
+/** The median of each tenth of the samples, in order (fewer than ten for fewer samples). */
+export function tenthsOf(samples: readonly RssSample[]): number[] {
   const tenths: number[] = [];
   for (let i = 0; i < 10; i++) {
     const part = samples.slice(Math.floor((i * samples.length) / 10), Math.floor(((i + 1) * samples.length) / 10));
     if (part.length > 0) tenths.push(median(part.map((s) => s.bytes)));
   }
+  return tenths;
+}
+
+export function rssVerdict(samples: readonly RssSample[], minGrowth: number = RSS_GROWTH_BYTES): { tenths: number[]; growing: boolean } {
+  const tenths = tenthsOf(samples);
   if (tenths.length < 3) return { tenths, growing: false };
   const settled = tenths[1];
   const last = tenths[tenths.length - 1];

@@ -1,11 +1,12 @@
 // `npm run fuzz:v8-memory -- [INSTANCES]` (default 1,000,000): how much native memory
 // V8 keeps in a process that compiles and instantiates many modules, with none of this
-// project's code involved. Each module is the same 40-byte one (a function import,
+// project's code involved. Each module is the same 42–44-byte one (a function import,
 // re-exported) with a custom section that makes its bytes unique, so that V8 compiles
 // each anew as it does the fuzzer's mutants. Prints RSS and the JavaScript heap after a
 // full collection, ten times over the loop. This is why the fuzzer hands over to a new
 // child every `--child-mutants` mutants (fuzz.ts).
 import { name, section, SECTION, uleb, wasmModule } from '../../runtime/binary/wasm-bytes.ts';
+import { BadInput, wholeNumber } from '../bad-input.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
 
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -13,9 +14,12 @@ if (collect === undefined) {
   process.stderr.write('v8-native-memory: run with node --expose-gc\n');
   process.exit(2);
 }
-const count = Number(process.argv[2] ?? 1_000_000);
-if (!Number.isSafeInteger(count) || count < 10) {
-  process.stderr.write(`v8-native-memory: INSTANCES must be a whole number of at least 10, not ${process.argv[2]}\n`);
+let count: number;
+try {
+  count = wholeNumber('INSTANCES', process.argv[2], 1_000_000, 10, Number.MAX_SAFE_INTEGER);
+} catch (error) {
+  if (!(error instanceof BadInput)) throw error;
+  process.stderr.write(`v8-native-memory: ${error.message}\n`);
   process.exit(2);
 }
 
