@@ -85,7 +85,7 @@ function describe(results: Results): string {
   const commit = environment.git.commit === null ? 'no commit' : `${environment.git.commit.slice(0, 12)}${environment.git.dirty ? ' dirty' : ''}`;
   return (
     `${config.workloads.length} modules × ${config.strategies.length} strategies, ${config.processes} processes` +
-    `${config.quick ? ', quick' : ''}; ${commit}; Node ${environment.node}; ${environment.cpu}; ${results.createdAt}`
+    `${config.quick ? ', quick' : ''}${config.memoryPool === true ? ', memory pool on' : ''}; ${commit}; Node ${environment.node}; ${environment.cpu}; ${results.createdAt}`
   );
 }
 

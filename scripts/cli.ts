@@ -218,7 +218,8 @@ function benchOptions(command: Command): Command {
     .option('--inject-slowdown <name=pct>', 'make a strategy do PCT % more work per instantiation (repeatable; recorded)', collect, [])
     .option('--imports <file.json>', 'externs for the module files, as JSON (as inspect --imports)')
     .option('--stub-imports', 'give every import of the module files a default (as inspect --stub-imports)')
-    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)');
+    .option('--pin <cpus>', 'pin the measuring processes to these CPUs with taskset (e.g. 1)')
+    .option('--memory-pool', 'instantiate rows take memories from a pool per row and release each instance in the timed call (recorded; v8 unchanged)');
 }
 
 /** The second line of a usage error: where the usage of the command that was run is. */

@@ -27,7 +27,7 @@ export async function mergeCommand(files: readonly string[], options: MergeOptio
 
 /** Settings that must agree between shards (everything but the shard and the module list). */
 const SHARED_SETTINGS: readonly (keyof ResultsConfig)[] = [
-  'quick', 'processes', 'samples', 'budgetMs', 'minIterations', 'maxIterations', 'strategies', 'seed', 'slowdowns',
+  'quick', 'processes', 'samples', 'budgetMs', 'minIterations', 'maxIterations', 'strategies', 'seed', 'slowdowns', 'memoryPool',
 ];
 
 export function mergeResults(parts: readonly { file: string; results: Results }[], force: boolean): Results {

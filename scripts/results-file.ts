@@ -73,6 +73,11 @@ export interface ResultsConfig {
   readonly seed: number;
   readonly shard: Shard | null;
   readonly slowdowns: readonly Slowdown[];
+  /**
+   * `--memory-pool`: instantiate rows of ours and the floor took their memories from a pool
+   * and gave them back in each timed call. Absent in files from before the option (off).
+   */
+  readonly memoryPool?: boolean;
   /** Set by `instlab merge`: how many shards, and the mismatches `--force` let through. */
   readonly merged: { readonly shards: number; readonly forced: readonly string[] } | null;
   /** Set by `instlab check --against`: one side of a paired run (both sides measured in the same processes). */

@@ -10,12 +10,21 @@
 // object for every sample, V8 wrote web-tree-sitter's data into pages already resident
 // and "instantiated" it in 67 µs, where ours, given a fresh memory, took 99–108 µs (full
 // run, seed 20261204); with a fresh one V8 takes 187 µs (README, "Imports").
+//
+// With `memoryPool` (`--memory-pool`), every instantiate row of ours and the floor takes
+// its memories from a pool of its own, shared by its samples, and gives them back in the
+// same timed call: instantiation then release (the release zeroes what was written), one
+// instance alive at a time. The row is the per-instance cost of a pool in steady state,
+// not an instantiation whose bill is deferred to a release outside the timing. `v8` has
+// no such option and stays as it is, the reference.
 import { randomBytes } from 'node:crypto';
 import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { instantiate } from '../../runtime/instance/instantiate.ts';
 import type { Instance } from '../../runtime/instance/instance.ts';
 import { GlobalCells, GLOBAL_SLOT_BYTES } from '../../runtime/instance/global-cells.ts';
 import { Store, type ImportResolver, type MemoryInst } from '../../runtime/instance/store.ts';
+import { MemoryPool, noteMemoryWrite } from '../../runtime/instance/memory-pool.ts';
+import { releaseInstance } from '../../runtime/instance/release-instance.ts';
 import { NULL_REF } from '../../runtime/gc/raw-ref.ts';
 import { GcHeap } from '../../runtime/gc/heap.ts';
 import { v8Wasm } from '../../runtime/v8/v8-instance-state.ts';
@@ -30,6 +39,13 @@ export interface BenchRow {
   /** Runs before each sample, unmeasured. */
   readonly setup?: () => void;
   readonly run: () => unknown;
+  /** With `memoryPool`: the pool the row's samples take their memories from and give them back to. */
+  readonly memoryPool?: MemoryPool;
+}
+
+export interface BenchRowOptions {
+  /** Instantiate rows of ours and the floor take their memories from a pool per row (`--memory-pool`). */
+  readonly memoryPool?: boolean;
 }
 
 /** Instances whose memories hold at least this much collect garbage between samples (bench-worker.ts). */
@@ -48,30 +64,48 @@ export interface ModuleRows {
   readonly v8Unavailable?: string;
 }
 
-export function benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): ModuleRows {
+export function benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[], options: BenchRowOptions = {}): ModuleRows {
   const compiled = compile(bytes);
   const capacityBytes = module.gcHeapBytes;
+  const pooled = options.memoryPool === true;
   const rows: BenchRow[] = [];
   for (const name of strategies) {
     const strategy = strategyByName(name)!;
     rows.push({ strategy: name, phase: 'compile', run: () => strategy.prepare(compile(bytes)) });
+    const pool = pooled ? new MemoryPool() : undefined;
+    // The imports are made in the pooled store (its functions must be), so an imported
+    // memory is taken from the pool too when it holds one of that size; being the
+    // embedder's, it never goes back.
     let store = new Store();
     let resolve: ImportResolver = () => undefined;
+    const once = () => instantiate(store, compiled, resolve, { strategy, skipStart: true });
     rows.push({
       strategy: name,
       phase: 'instantiate',
       setup: () => {
-        store = new Store({ gc: { capacityBytes } });
+        store = new Store({ gc: { capacityBytes }, ...(pool === undefined ? {} : { memoryPool: pool }) });
         resolve = moduleImports(store, compiled, module);
       },
-      run: () => instantiate(store, compiled, resolve, { strategy, skipStart: true }),
+      ...(pool === undefined ? { run: once } : { run: () => released(once()), memoryPool: pool }),
     });
   }
-  const floor = floorOf(module, compiled);
-  rows.push({ strategy: 'floor', phase: 'instantiate', ...(floor.setup === undefined ? {} : { setup: floor.setup }), run: floor.run });
+  const floor = floorOf(module, compiled, pooled ? new MemoryPool() : undefined);
+  rows.push({
+    strategy: 'floor',
+    phase: 'instantiate',
+    ...(floor.setup === undefined ? {} : { setup: floor.setup }),
+    run: floor.run,
+    ...(floor.memoryPool === undefined ? {} : { memoryPool: floor.memoryPool }),
+  });
   const unavailable = v8Unavailable(compiled, bytes, module);
   if (unavailable === undefined) rows.push(...v8Rows(compiled, bytes, module));
   return { rows, memoryBytes: floor.memoryBytes, ...(unavailable === undefined ? {} : { v8Unavailable: unavailable }) };
+}
+
+/** Gives `instance`'s memories back to its store's pool, zeroed where written, inside the timed call. */
+function released(instance: Instance): Instance {
+  releaseInstance(instance);
+  return instance;
 }
 
 function v8Rows(compiled: CompiledModule, bytes: Uint8Array, module: BenchModule): BenchRow[] {
@@ -121,9 +155,16 @@ export function uniqueBytes(bytes: Uint8Array): { readonly bytes: Uint8Array; re
  * store's own `createMemory`), memories as the runs that hold non-zero bytes
  * (allocation zeroes the rest). What the instantiation writes into imported memories and
  * tables, and the GC objects it allocates, are copied into fresh ones made before each
- * sample (imports are the embedder's work, made untimed for every row).
+ * sample (imports are the embedder's work, made untimed for every row). With a pool, the
+ * defined memories come from it and go back to it, zeroed where the floor wrote, in the
+ * same timed call, as the strategies' rows give theirs back: a floor that only allocated
+ * would not be the least a pooled strategy could do.
  */
-function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () => void; run: () => unknown; memoryBytes: number } {
+function floorOf(
+  module: BenchModule,
+  compiled: CompiledModule,
+  pool: MemoryPool | undefined,
+): { setup?: () => void; run: () => unknown; memoryBytes: number; memoryPool?: MemoryPool } {
   const store = new Store({ gc: { capacityBytes: module.gcHeapBytes } });
   const instance: Instance = instantiate(store, compiled, moduleImports(store, compiled, module), {
     skipStart: true,
@@ -134,10 +175,10 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
   const { importedTables, importedMemories } = compiled.info;
   const definedMemories = definedEntries(instance.memories, importedMemories);
   const tables = definedEntries(instance.tables, importedTables).map((t) => t.elements.slice(0, t.size));
-  const memories = definedMemories.map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) }));
+  const memories = definedMemories.map((m) => imageOf(m));
   const memoryBytes = definedMemories.reduce((sum, m) => sum + m.bytes.length, 0);
   // Imported memories and tables come zeroed or null from the embedder: only those the instantiation wrote into count.
-  const intoMemories = instance.memories.slice(0, importedMemories).map((m) => ({ type: m.type, runs: nonZeroRuns(m.bytes) })).filter((m) => m.runs.length > 0);
+  const intoMemories = instance.memories.slice(0, importedMemories).map((m) => imageOf(m)).filter((m) => m.runs.length > 0);
   const intoTables = instance.tables.slice(0, importedTables).map((t) => ({ type: t.type, image: t.elements.slice(0, t.size) })).filter((t) => t.image.some((word) => word !== NULL_REF));
   const heapImage = store.heap.allocationCount > 0 ? store.heap.image() : undefined;
   const makeFresh = () => ({
@@ -146,12 +187,15 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
     heap: heapImage === undefined ? undefined : new GcHeap({ capacityBytes: module.gcHeapBytes }),
   });
   let fresh = makeFresh();
+  // Imported memories stay the embedder's, fresh and outside the pool, as for the strategies' rows.
+  const definedStore = pool === undefined ? store : new Store({ memoryPool: pool });
+  const firstMemory = 1 + tables.length;
   const run = () => {
     const state: unknown[] = [new GlobalCells(globalCount, globals)];
     for (const table of tables) state.push(table.slice());
-    for (const { type, runs } of memories) state.push(copyRuns(store.createMemory(type), runs));
+    for (const image of memories) state.push(copyImage(definedStore.createMemory(image.type), image));
     // Indexed loops: the floor allocates nothing it does not have to (no closures per call).
-    for (let i = 0; i < intoMemories.length; i++) state.push(copyRuns(fresh.memories[i], intoMemories[i].runs));
+    for (let i = 0; i < intoMemories.length; i++) state.push(copyImage(fresh.memories[i], intoMemories[i]));
     for (let i = 0; i < intoTables.length; i++) {
       fresh.tables[i].elements.set(intoTables[i].image);
       state.push(fresh.tables[i]);
@@ -160,14 +204,30 @@ function floorOf(module: BenchModule, compiled: CompiledModule): { setup?: () =>
       fresh.heap.restoreImage(heapImage);
       state.push(fresh.heap);
     }
+    if (pool !== undefined) for (let i = 0; i < memories.length; i++) pool.give(state[firstMemory + i] as MemoryInst);
     return state;
   };
   const needsFresh = intoMemories.length + intoTables.length > 0 || heapImage !== undefined;
-  return { ...(needsFresh ? { setup: () => (fresh = makeFresh()) } : {}), run, memoryBytes };
+  return { ...(needsFresh ? { setup: () => (fresh = makeFresh()) } : {}), run, memoryBytes, ...(pool === undefined ? {} : { memoryPool: pool }) };
 }
 
-function copyRuns(memory: MemoryInst, runs: readonly { offset: number; bytes: Uint8Array }[]): MemoryInst {
-  for (const { offset, bytes } of runs) memory.bytes.set(bytes, offset);
+/** A memory's final bytes as the floor copies them: its non-zero runs, and the span they cover. */
+interface MemoryImage {
+  readonly type: MemoryInst['type'];
+  readonly runs: readonly { offset: number; bytes: Uint8Array }[];
+  readonly written: { readonly start: number; readonly end: number };
+}
+
+function imageOf(memory: MemoryInst): MemoryImage {
+  const runs = nonZeroRuns(memory.bytes);
+  const last = runs.at(-1);
+  return { type: memory.type, runs, written: { start: runs[0]?.offset ?? 0, end: last === undefined ? 0 : last.offset + last.bytes.length } };
+}
+
+/** Copies the image in and reports the span written, as the engine's writers do (a pool zeroes it on release). */
+function copyImage(memory: MemoryInst, image: MemoryImage): MemoryInst {
+  for (const { offset, bytes } of image.runs) memory.bytes.set(bytes, offset);
+  noteMemoryWrite(memory, image.written.start, image.written.end);
   return memory;
 }
 

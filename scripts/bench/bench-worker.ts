@@ -23,6 +23,8 @@ export interface WorkerPlan {
   /** Orders the modules and rows: each process measures them in its own order. */
   readonly seed: number;
   readonly slowdowns: readonly Slowdown[];
+  /** Instantiate rows of ours and the floor take their memories from a pool per row (bench-rows.ts). */
+  readonly memoryPool: boolean;
 }
 
 export interface WorkerSamples {
@@ -100,7 +102,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
   const unitNs = plan.slowdowns.length > 0 ? measureUnitNs() : 0;
   for (const module of random.shuffle(plan.modules)) {
     const bytes = await moduleBytes(module);
-    const { rows, memoryBytes } = benchRows(module, bytes, plan.strategies);
+    const { rows, memoryBytes } = benchRows(module, bytes, plan.strategies, { memoryPool: plan.memoryPool });
     report({ event: 'module', module: module.name, rows: rows.length });
     const collection = collectionMs();
     for (const row of random.shuffle(rows)) {

@@ -66,6 +66,12 @@ describe('instlab bench', () => {
     expect(run.stdout).toContain('seed 7');
   });
 
+  it('records the memory pool as off without --memory-pool, and the footer does not mention it', async () => {
+    expect((await readResults(out)).config.memoryPool).toBe(false);
+    expect(run.stdout).toMatch(/^≈: .* · seed 7$/m);
+    expect(run.stdout).not.toMatch(/memory pool/);
+  });
+
   it('reports progress outside a terminal as one line per module and process', () => {
     const progress = run.stderr.split('\n').filter((line) => /^\[\s*\d+%\] process/.test(line));
     expect(progress).toHaveLength(4);
@@ -172,6 +178,24 @@ describe('instlab bench --inject-slowdown', () => {
       expect(injection.units).toBe(injectionUnits(40, injection.warmNs, injection.unitNs));
       expect(injection.units).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('instlab bench --memory-pool', () => {
+  it('records the pool in the configuration, which the committed schema accepts, and the footer says so', async () => {
+    const out = join(dir, 'pooled.json');
+    const run = instlab('bench', '--workload', 'data-segments/10', '--strategy', 'cached', '--quick', '--processes', '1', '--samples', '4', '--seed', '7', '--memory-pool', '--out', out);
+    expect(run.status, run.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const validate = new Ajv2020({ validateFormats: false }).compile(JSON.parse(readFileSync(RESULTS_SCHEMA_FILE, 'utf8')));
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    // The field is a boolean, not anything at all.
+    expect(validate({ ...json, config: { ...json.config, memoryPool: 'on' } })).toBe(false);
+    const results = await readResults(out);
+    expect(results.config.memoryPool).toBe(true);
+    expect(results.rows.map((r) => `${r.strategy} ${r.phase}`).sort()).toEqual(['cached compile', 'cached instantiate', 'floor instantiate', 'v8 compile', 'v8 instantiate']);
+    expect(run.stdout).toMatch(/^≈: .* · 1 process · seed 7 · memory pool on/m);
+    expect(run.stderr).toMatch(/^bench: .*, memory pool on \(replay/m);
   });
 });
 

@@ -46,6 +46,8 @@ export interface BenchOptions {
   readonly stubImports?: boolean;
   readonly format?: string;
   readonly pin?: string;
+  /** Instantiate rows of ours and the floor take memories from a pool and give them back in each timed call. */
+  readonly memoryPool?: boolean;
   /** Also draw the run's charts (instlab chart). */
   readonly chart?: boolean;
 }
@@ -84,13 +86,15 @@ export async function runBench(files: readonly string[], options: BenchOptions):
   const { config, plan, pin, cost } = planned;
   process.stderr.write(
     `bench: ${plan.modules.length} modules × ${config.strategies.length} strategies, ${config.processes} processes, seed ${config.seed}` +
-      `${config.shard === null ? '' : `, shard ${config.shard.index}/${config.shard.count}`} (replay with --seed ${config.seed})\n`,
+      `${config.shard === null ? '' : `, shard ${config.shard.index}/${config.shard.count}`}${memoryPool(config)} (replay with --seed ${config.seed})\n`,
   );
   const measured = await measureInProcesses(plan, config.seed, config.processes, cost, pin);
   const results = resultsOf(planned, measured, planned.prepared.counters, currentEnvironment(workerCommand(pin).flags, WORKER_ENV, pin));
   await writeResults(planned.out, results);
   return { results, out: planned.out };
 }
+
+const memoryPool = (config: Pick<ResultsConfig, 'memoryPool'>) => (config.memoryPool === true ? ', memory pool on' : '');
 
 export async function planBench(files: readonly string[], options: BenchOptions): Promise<PlannedBench> {
   const quick = options.quick === true;
@@ -99,6 +103,7 @@ export async function planBench(files: readonly string[], options: BenchOptions)
   const samples = options.samples === undefined ? null : wholeNumber('--samples', options.samples, 0, 1, 100_000);
   const seed = wholeNumber('--seed', options.seed, Date.now() % 2 ** 31, 0, 2 ** 32 - 1);
   const slowdowns = (options.injectSlowdown ?? []).map((text) => parseSlowdown(text, strategies));
+  const memoryPool = options.memoryPool === true;
   if (new Set(slowdowns.map((s) => s.strategy)).size < slowdowns.length) throw new UsageError('--inject-slowdown names a strategy twice');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   const pin = options.pin === undefined ? null : checkPin(options.pin);
@@ -119,10 +124,10 @@ export async function planBench(files: readonly string[], options: BenchOptions)
   const names = new Set(modules.map((m) => m.name));
   const only = <T>(table: Record<string, T>) => Object.fromEntries(Object.entries(table).filter(([name]) => names.has(name)));
   return {
-    config: { quick, processes, samples, budgetMs, minIterations, maxIterations, workloads: modules.map((m) => m.name), strategies, seed, shard, slowdowns },
+    config: { quick, processes, samples, budgetMs, minIterations, maxIterations, workloads: modules.map((m) => m.name), strategies, seed, shard, slowdowns, memoryPool },
     pin,
     out,
-    plan: { modules, strategies, budgetMs, minIterations, maxIterations, ...(samples === null ? {} : { samples }), slowdowns },
+    plan: { modules, strategies, budgetMs, minIterations, maxIterations, ...(samples === null ? {} : { samples }), slowdowns, memoryPool },
     prepared: { infos: only(prepared.infos), counters: only(prepared.counters), unavailable: prepared.unavailable.filter((u) => names.has(u.workload)) },
     cost,
   };

@@ -93,6 +93,8 @@ export function notes(summary: BenchSummary): string[] {
       : `floor violations (marked !): ${summary.floorViolations.map((v) => `${v.workload} ${v.strategy}`).join(', ')}`,
   );
   for (const { workload, strategy, reason } of summary.unavailable) lines.push(`${strategy} unavailable for ${workload}: ${reason}`);
-  lines.push(`≈: the intervals overlap (no difference shown) · ${summary.processes} process${summary.processes === 1 ? '' : 'es'} · seed ${summary.seed}`);
+  // Pooled figures include the release and reuse memory: a reader must not take them for fresh instantiations.
+  const pool = summary.memoryPool ? ' · memory pool on (instantiate + release; v8 unchanged)' : '';
+  lines.push(`≈: the intervals overlap (no difference shown) · ${summary.processes} process${summary.processes === 1 ? '' : 'es'} · seed ${summary.seed}${pool}`);
   return lines;
 }

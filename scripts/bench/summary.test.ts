@@ -69,4 +69,16 @@ describe('bench summary', () => {
     expect(formatSummary(summary, 'md')).toContain('INJECTED SLOWDOWN: val');
     expect(JSON.parse(formatSummary(summary, 'json')).slowdowns).toEqual([{ strategy: 'val', percent: 10 }]);
   });
+
+  it('states the memory pool in the footer of every format, and only when it was on', () => {
+    const fresh = summarizeResults(results([row('val', 'instantiate', [[1, 2, 3]])]));
+    const pooled = summarizeResults({ ...results([row('val', 'instantiate', [[1, 2, 3]])]), config: { ...results([]).config, memoryPool: true } } as Results);
+    expect(formatSummary(pooled, 'text')).toMatch(/^≈: .* · 2 processes · seed 3 · memory pool on \(instantiate \+ release; v8 unchanged\)$/m);
+    expect(formatSummary(pooled, 'md')).toMatch(/^- ≈: .* · seed 3 · memory pool on /m);
+    expect(JSON.parse(formatSummary(pooled, 'json')).memoryPool).toBe(true);
+    expect(formatSummary(fresh, 'text')).toMatch(/^≈: .* · seed 3$/m);
+    expect(formatSummary(fresh, 'md')).not.toContain('memory pool');
+    expect(fresh.memoryPool).toBe(false);
+  });
 });
+

@@ -48,6 +48,8 @@ export interface BenchSummary {
   readonly seed: number;
   readonly processes: number;
   readonly slowdowns: readonly Slowdown[];
+  /** Instantiate rows of ours and the floor were measured with a memory pool (instantiate + release). */
+  readonly memoryPool: boolean;
   readonly noiseLimit: number;
   readonly phases: readonly PhaseSummary[];
   readonly noisyRows: number;
@@ -94,6 +96,7 @@ export function summarizeResults(results: Results): BenchSummary {
     seed: results.config.seed,
     processes: results.config.processes,
     slowdowns: results.config.slowdowns,
+    memoryPool: results.config.memoryPool === true,
     noiseLimit: NOISE_LIMIT,
     phases,
     noisyRows,

@@ -5,7 +5,13 @@
 // measure an older revision with newer code. Bump the version when this shape changes.
 export const WORKER_ENTRY_VERSION = 1;
 
-export { benchRows, MEMORY_HEAVY_BYTES, type BenchRow, type ModuleRows } from './bench-rows.ts';
+export { benchRows, MEMORY_HEAVY_BYTES, type BenchRow, type BenchRowOptions, type ModuleRows } from './bench-rows.ts';
+
+/**
+ * The options `benchRows` takes since version 1 (an optional fourth argument): a revision
+ * that does not list one would ignore it and measure the other side differently.
+ */
+export const BENCH_ROW_OPTIONS: readonly string[] = ['memoryPool'];
 export { moduleBytes, type BenchModule } from './bench-modules.ts';
 
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';

@@ -103,6 +103,7 @@ function environmentTable(run: Results): string {
     ['processes × samples', `${run.config.processes} × ${run.config.samples ?? `time budget ${run.config.budgetMs} ms`}`],
     ['seed', String(run.config.seed)],
     ['injected slowdowns', run.config.slowdowns.map((s) => `${s.strategy}=${s.percent}%`).join(', ') || 'none'],
+    ['memory pool', run.config.memoryPool === true ? 'on (instantiate + release; v8 unchanged)' : 'off'],
   ];
   return `<table>${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>`;
 }

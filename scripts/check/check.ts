@@ -60,6 +60,7 @@ function withBaselineConfig(options: CheckOptions, base: Results): BenchOptions 
   return {
     ...options,
     quick: options.quick ?? config.quick,
+    memoryPool: options.memoryPool ?? config.memoryPool,
     processes: options.processes ?? String(config.processes),
     samples: options.samples ?? (config.samples === null ? undefined : String(config.samples)),
     strategy: options.strategy ?? config.strategies,

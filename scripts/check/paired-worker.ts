@@ -7,7 +7,7 @@ import { beforeSample, collectionMs, collectionPolicy, readStdin, report, sample
 import { injectInto, warmUp } from '../bench/warm-up.ts';
 import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.ts';
 import { median } from '../statistics.ts';
-import type { BenchModule, BenchRow, ModuleRows } from '../bench/worker-entry.ts';
+import type { BenchModule, BenchRow, BenchRowOptions, ModuleRows } from '../bench/worker-entry.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
@@ -41,7 +41,9 @@ export interface PairedSamples {
 
 interface Entry {
   readonly WORKER_ENTRY_VERSION: number;
-  benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): ModuleRows;
+  /** Absent in revisions from before any option. */
+  readonly BENCH_ROW_OPTIONS?: readonly string[];
+  benchRows(module: BenchModule, bytes: Uint8Array, strategies: readonly string[], options?: BenchRowOptions): ModuleRows;
   moduleBytes(module: BenchModule): Promise<Uint8Array>;
   moduleCounters(module: BenchModule, bytes: Uint8Array, strategies: readonly string[]): Record<string, InstantiationCounters>;
 }
@@ -52,6 +54,10 @@ export const BATCHES_PER_ROW = 8;
 async function measure(plan: PairedPlan): Promise<PairedOutput> {
   const base = (await import(plan.baseEntry)) as Entry;
   const head = (await import(plan.headEntry)) as Entry;
+  if (plan.memoryPool && !(base.BENCH_ROW_OPTIONS ?? []).includes('memoryPool')) {
+    throw new Error(`--memory-pool: BASE's ${plan.baseEntry} has no memory pool option, so BASE would be measured fresh and HEAD pooled`);
+  }
+  const rowOptions: BenchRowOptions = { memoryPool: plan.memoryPool };
   const random = new SeededRandom(plan.seed);
   const unitNs = plan.slowdowns.length > 0 ? measureUnitNs() : 0;
   const out: PairedSamples[] = [];
@@ -63,8 +69,8 @@ async function measure(plan: PairedPlan): Promise<PairedOutput> {
       counters.base[module.name] = base.moduleCounters(module, baseBytes, plan.strategies);
       counters.head[module.name] = head.moduleCounters(module, headBytes, plan.strategies);
     }
-    const baseRows = base.benchRows(module, baseBytes, plan.strategies);
-    const headRows = head.benchRows(module, headBytes, plan.strategies);
+    const baseRows = base.benchRows(module, baseBytes, plan.strategies, rowOptions);
+    const headRows = head.benchRows(module, headBytes, plan.strategies, rowOptions);
     const pairs = headRows.rows.flatMap((h) => {
       const b = baseRows.rows.find((r) => r.strategy === h.strategy && r.phase === h.phase);
       return b === undefined ? [] : [{ base: b, head: h }];

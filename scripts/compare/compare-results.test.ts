@@ -138,4 +138,19 @@ describe('compareResults on known distributions', () => {
     expect(report.configDifferences).toEqual(['injected slowdowns: none vs cached=30%']);
     expect(report.onlyIn).toEqual({ base: ['gone cached instantiate'], head: ['new cached instantiate'] });
   });
+
+  it('names a pooled HEAD against a fresh BASE as a configuration difference, and a file from before the option as fresh', () => {
+    const rows = [{ workload: 'w', median: 10_000 }, ...others];
+    const base = syntheticResults(rows, quiet);
+    const head = syntheticResults(rows, { ...quiet, seed: 2 });
+    const pooled = { ...head, config: { ...head.config, memoryPool: true } };
+    const report = compareResults(base, pooled, paths);
+    expect(report.configDifferences).toEqual(['memory pool: off vs on']);
+    expect(formatCompare(report, 'text', { commands: [] })).toMatch(/^configurations differ: memory pool: off vs on$/m);
+    expect(formatCompare(report, 'md', { commands: [] })).toContain('> **configurations differ: memory pool: off vs on**');
+    expect(JSON.parse(formatCompare(report, 'json', { commands: [] })).configDifferences).toEqual(['memory pool: off vs on']);
+    // `base` has no memoryPool field at all, as files from before the option: the same as off.
+    expect('memoryPool' in base.config).toBe(false);
+    expect(compareResults(base, { ...head, config: { ...head.config, memoryPool: false } }, paths).configDifferences).toEqual([]);
+  });
 });

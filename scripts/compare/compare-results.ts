@@ -77,7 +77,7 @@ export interface CompareReport {
   readonly rows: readonly CompareRow[];
   readonly counters: readonly CounterChange[];
   readonly environment: { readonly same: boolean; readonly differences: readonly string[] };
-  /** Configuration differences that change what the timings mean (samples, budgets, slowdowns). */
+  /** Configuration differences that change what the timings mean (samples, budgets, slowdowns, the memory pool). */
   readonly configDifferences: readonly string[];
   /** Rows measured on one side only. */
   readonly onlyIn: { readonly base: readonly string[]; readonly head: readonly string[] };
@@ -249,5 +249,8 @@ function configDifferences(base: Results, head: Results): string[] {
   for (const [name, x, y] of fields) if (x !== y) out.push(`${name}: ${String(x)} vs ${String(y)}`);
   const slowdowns = (r: Results) => r.config.slowdowns.map((s) => `${s.strategy}=${s.percent}%`).join(', ') || 'none';
   if (slowdowns(base) !== slowdowns(head)) out.push(`injected slowdowns: ${slowdowns(base)} vs ${slowdowns(head)}`);
+  // A pooled row includes the release and reuses its memory: against a fresh one it measures a different thing.
+  const pool = (r: Results) => (r.config.memoryPool === true ? 'on' : 'off');
+  if (pool(base) !== pool(head)) out.push(`memory pool: ${pool(base)} vs ${pool(head)}`);
   return out;
 }
