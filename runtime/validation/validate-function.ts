@@ -278,124 +278,243 @@ class FunctionValidator {
     const r = this.r;
     const bytes = r.bytes;
     const end = r.end;
+    // The commonest instructions in their commonest form (one-byte indices, operands of
+    // exactly the expected types, memory 0, immediates that need no range check) are
+    // typed here with the operand stack in locals; anything else, including every error,
+    // goes to the general rules with the state written back, which read the instruction
+    // again from its start. Near the body's end only the general rules read, so a fast
+    // case may read 6 bytes without a bounds check.
+    const locals = this.locals;
+    const localInit = this.localInit;
+    const localCount = this.localCount;
+    const globalTypes = this.globalTypes;
+    const globalMutable = this.globalMutable;
+    const funcTypes = this.info.funcTypes;
+    const typeAt = this.typeAt;
+    const typeN = this.typeN;
+    const typeResultsN = this.typeResultsN;
+    const typePool = this.typePool;
+    const address0 = this.memoryAddress.length !== 0 ? this.memoryAddress[0] : -1;
+    let vals = this.vals;
+    let sp = this.sp;
+    let pos = r.pos;
+    /** The innermost frame's operand height. */
+    let height = this.ctrlHeight[this.top];
     for (;;) {
-      const at = r.pos;
-      let op = at < end ? bytes[at] : -1;
-      // One lookup sorts a one-byte opcode: simple, legal, or to be read by readOpcode.
-      let arity = op >= 0 ? ONE_BYTE_CLASS[op] : READ_OPCODE;
-      if (arity === READ_OPCODE) {
-        op = readOpcode(r);
-        arity = SIMPLE_ARITY[op];
-      } else r.pos = at + 1;
-      this.at = at;
-      this.op = op;
-      if (arity >= 0) {
-        this.simple(op, arity);
-        if (LANE_COUNT[op] !== 0) this.lane(LANE_COUNT[op]);
-        continue;
-      }
-      // The commonest instructions in their commonest form (a one-byte index, operands of
-      // exactly the expected types, memory 0) are typed in place, here in the loop; any
-      // other case goes to the general rules, which read the immediates again. Near the
-      // body's end only the general rules read, and fail as malformed.
-      if (at + 6 <= end) {
-        const sp = this.sp;
-        const vals = this.vals;
-        const x = bytes[at + 1];
+      if (pos + 6 <= end) {
+        const op = bytes[pos];
+        const x = bytes[pos + 1];
         switch (op) {
           case 0x20: // local.get
-            if (x < 0x80 && x < this.localCount && this.localInit[x] !== 0) {
-              r.pos = at + 2;
-              this.push(this.locals[x]);
+            if (x < 0x80 && x < localCount && localInit[x] !== 0 && sp < vals.length) {
+              vals[sp++] = locals[x];
+              pos += 2;
               continue;
             }
             break;
           case 0x21: // local.set
+            if (x < 0x80 && x < localCount && sp > height && vals[sp - 1] === locals[x]) {
+              sp--;
+              pos += 2;
+              if (localInit[x] === 0) this.initialize(x);
+              continue;
+            }
+            break;
           case 0x22: // local.tee
-            if (x < 0x80 && x < this.localCount && sp > this.ctrlHeight[this.top] && vals[sp - 1] === this.locals[x]) {
-              r.pos = at + 2;
-              if (op === 0x21) this.sp = sp - 1;
-              if (this.localInit[x] === 0) this.initialize(x);
+            if (x < 0x80 && x < localCount && sp > height && vals[sp - 1] === locals[x]) {
+              pos += 2;
+              if (localInit[x] === 0) this.initialize(x);
               continue;
             }
             break;
           case 0x23: // global.get
-            if (x < 0x80 && x < this.globalTypes.length) {
-              r.pos = at + 2;
-              this.push(this.globalTypes[x]);
+            if (x < 0x80 && x < globalTypes.length && sp < vals.length) {
+              vals[sp++] = globalTypes[x];
+              pos += 2;
               continue;
             }
             break;
           case 0x24: // global.set
-            if (x < 0x80 && x < this.globalTypes.length && this.globalMutable[x] !== 0 && sp > this.ctrlHeight[this.top] && vals[sp - 1] === this.globalTypes[x]) {
-              r.pos = at + 2;
-              this.sp = sp - 1;
+            if (x < 0x80 && x < globalTypes.length && globalMutable[x] !== 0 && sp > height && vals[sp - 1] === globalTypes[x]) {
+              sp--;
+              pos += 2;
+              continue;
+            }
+            break;
+          case 0x41: // i32.const: an s32 of up to 4 bytes needs no range check
+          case 0x42: {
+            // i64.const: nor does an s64 of up to 5
+            const last = pos + (op === 0x41 ? 4 : 5);
+            let p = pos + 1;
+            while (p < last && bytes[p] >= 0x80) p++;
+            if (bytes[p] < 0x80 && sp < vals.length) {
+              vals[sp++] = op === 0x41 ? I32 : I64;
+              pos = p + 1;
+              continue;
+            }
+            break;
+          }
+          case 0x1a: // drop
+            if (sp > height) {
+              sp--;
+              pos += 1;
               continue;
             }
             break;
           case 0x02: // block
           case 0x03: // loop
-            // With the empty block type.
-            if (x === 0x40) {
-              r.pos = at + 2;
-              this.pushCtrl(op === 0x02 ? BLOCK : LOOP, this.poolTop, 0, 0);
+          case 0x04: // if
+            // With the empty block type; an `if` pops its i32 condition first.
+            if (x === 0x40 && (op !== 0x04 || (sp > height && vals[sp - 1] === I32))) {
+              if (op === 0x04) sp--;
+              pos += 2;
+              this.sp = sp;
+              this.pushCtrl(op === 0x02 ? BLOCK : op === 0x03 ? LOOP : IF, this.poolTop, 0, 0);
+              height = sp;
               continue;
             }
             break;
           case 0x0b: {
             // end, where the operands are exactly the frame's end types: they stay as they are.
+            // So may an `if` without `else` whose block type is empty.
             const top = this.top;
-            const height = this.ctrlHeight[top];
             const results = this.ctrlEndN[top];
-            if (top === 0 || this.ctrlKind[top] === IF || sp - height !== results || this.initTop !== this.ctrlInits[top]) break;
+            if (top === 0 || sp - height !== results || this.initTop !== this.ctrlInits[top]) break;
+            if (this.ctrlKind[top] === IF && (results !== 0 || this.ctrlStartN[top] !== 0)) break;
             const endAt = this.ctrlStart[top] + this.ctrlStartN[top];
+            const pool = this.pool;
             let same = true;
-            for (let i = 0; same && i < results; i++) same = vals[height + i] === this.pool[endAt + i];
+            for (let i = 0; same && i < results; i++) same = vals[height + i] === pool[endAt + i];
             if (!same) break;
             this.top = top - 1;
             this.poolTop = this.ctrlStart[top];
+            height = this.ctrlHeight[top - 1];
+            pos += 1;
             continue;
           }
+          case 0x0c: // br
           case 0x0d: {
-            // br_if to a label without types
+            // br_if, to a label without types, its index of one or two bytes (deep nesting is common)
             const top = this.top;
-            if (x < 0x80 && x <= top && this.labelCount(top - x) === 0 && sp > this.ctrlHeight[top] && vals[sp - 1] === I32) {
-              r.pos = at + 2;
-              this.sp = sp - 1;
-              continue;
-            }
-            break;
+            const two = x >= 0x80;
+            const l = two ? (x & 0x7f) | (bytes[pos + 2] << 7) : x;
+            if ((two && bytes[pos + 2] >= 0x80) || l > top || this.labelCount(top - l) !== 0) break;
+            if (op === 0x0c) {
+              // The rest of the frame is unreachable.
+              sp = height;
+              this.ctrlUnreachable[top] = 1;
+            } else if (sp > height && vals[sp - 1] === I32) sp--;
+            else break;
+            pos += two ? 3 : 2;
+            continue;
           }
-          case 0x41: // i32.const
-            r.s32();
-            this.push(I32);
+          case 0x0f: {
+            // return, the function's results exactly on the stack
+            const results = this.ctrlEndN[0];
+            const base = sp - results;
+            if (base < height) break;
+            const at = this.ctrlStart[0];
+            const pool = this.pool;
+            let same = true;
+            for (let i = 0; same && i < results; i++) same = vals[base + i] === pool[at + i];
+            if (!same) break;
+            sp = height;
+            this.ctrlUnreachable[this.top] = 1;
+            pos += 1;
             continue;
-          case 0x42: // i64.const
-            r.skipS64();
-            this.push(I64);
+          }
+          case 0x01: // nop
+            pos += 1;
             continue;
-          default:
-            if (op >= 0x28 && op <= 0x3e && x <= NATURAL_ALIGNMENT[op] && this.memoryAddress.length !== 0) {
+          case 0x10: {
+            // call, its function index of up to 4 bytes, operands of exactly the parameter types
+            let f = x & 0x7f;
+            let p = pos + 1;
+            for (let shift = 7; bytes[p] >= 0x80 && p < pos + 4; shift += 7) f |= (bytes[++p] & 0x7f) << shift;
+            if (bytes[p] >= 0x80 || f >= funcTypes.length) break;
+            const type = funcTypes[f];
+            const params = typeN[type];
+            const results = typeResultsN[type];
+            const at = typeAt[type];
+            const base = sp - params;
+            if (base < height || base + results > vals.length) break;
+            let same = true;
+            for (let i = 0; same && i < params; i++) same = vals[base + i] === typePool[at + i];
+            if (!same) break;
+            for (let i = 0; i < results; i++) vals[base + i] = typePool[at + params + i];
+            sp = base + results;
+            pos = p + 1;
+            continue;
+          }
+          default: {
+            const arity = ONE_BYTE_CLASS[op];
+            if (arity === 2) {
+              const k = op * 3;
+              if (sp - 2 >= height && vals[sp - 1] === SIMPLE_PARAMS[k + 1] && vals[sp - 2] === SIMPLE_PARAMS[k]) {
+                const result = SIMPLE_RESULT[op];
+                if (result !== BOT) {
+                  vals[sp - 2] = result;
+                  sp -= 1;
+                } else sp -= 2;
+                pos += 1;
+                continue;
+              }
+            } else if (arity === 1) {
+              if (sp > height && vals[sp - 1] === SIMPLE_PARAMS[op * 3]) {
+                const result = SIMPLE_RESULT[op];
+                if (result !== BOT) vals[sp - 1] = result;
+                else sp -= 1;
+                pos += 1;
+                continue;
+              }
+            } else if (op >= 0x28 && op <= 0x3e && x <= NATURAL_ALIGNMENT[op] && address0 >= 0) {
               // A load or store of memory 0 with an offset below 2^28 (at most 4 LEB bytes).
-              let p = at + 2;
-              while (p < at + 5 && bytes[p] >= 0x80) p++;
+              let p = pos + 2;
+              while (p < pos + 5 && bytes[p] >= 0x80) p++;
               if (bytes[p] >= 0x80) break;
-              const address = this.memoryAddress[0];
-              const height = this.ctrlHeight[this.top];
               if (IS_STORE[op]) {
-                if (sp - 2 < height || vals[sp - 1] !== MEMORY_VALUE[op] || vals[sp - 2] !== address) break;
-                this.sp = sp - 2;
+                if (sp - 2 < height || vals[sp - 1] !== MEMORY_VALUE[op] || vals[sp - 2] !== address0) break;
+                sp -= 2;
               } else {
-                if (sp - 1 < height || vals[sp - 1] !== address) break;
+                if (sp - 1 < height || vals[sp - 1] !== address0) break;
                 vals[sp - 1] = MEMORY_VALUE[op];
               }
-              r.pos = p + 1;
+              pos = p + 1;
               continue;
             }
+          }
         }
       }
-      if (this.instruction(op)) return;
+      // The general rules, on the state as the fast cases left it.
+      this.sp = sp;
+      r.pos = pos;
+      if (this.general()) return;
+      vals = this.vals;
+      sp = this.sp;
+      pos = r.pos;
+      height = this.ctrlHeight[this.top];
     }
+  }
+
+  /** Types the instruction at `r.pos` by the general rules. Returns true at the function's final `end`. */
+  private general(): boolean {
+    const r = this.r;
+    const at = r.pos;
+    let op = at < r.end ? r.bytes[at] : -1;
+    // One lookup sorts a one-byte opcode: simple, legal, or to be read by readOpcode.
+    let arity = op >= 0 ? ONE_BYTE_CLASS[op] : READ_OPCODE;
+    if (arity === READ_OPCODE) {
+      op = readOpcode(r);
+      arity = SIMPLE_ARITY[op];
+    } else r.pos = at + 1;
+    this.at = at;
+    this.op = op;
+    if (arity >= 0) {
+      this.simple(op, arity);
+      if (LANE_COUNT[op] !== 0) this.lane(LANE_COUNT[op]);
+      return false;
+    }
+    return this.instruction(op);
   }
 
   /** An instruction of fixed signature: its operands are numbers or vectors, matched by equality. */
@@ -1439,14 +1558,29 @@ class FunctionValidator {
  * body after it (the bodies before it have been read in full).
  */
 export function validateFunctionBodies(module: Module, info: ModuleInfo, bytes: Uint8Array, limits: ImplementationLimits): void {
-  if (module.codes.length === 0) return;
+  if (module.codes.length > 0) bodyValidator(module, info, bytes, limits)(0, module.codes.length);
+}
+
+/**
+ * Validates ranges of one module's bodies, its context encoded once for all: bodies
+ * `from` to `to` (exclusive) as `validateFunctionBodies` does all, an error in one thrown
+ * once the decoder's scan has found no malformed body after it, to the module's last.
+ * `stop`, asked between bodies, ends the work early (without an error) once another
+ * thread's answer makes it moot.
+ */
+export type BodyRangeValidator = (from: number, to: number, stop?: () => boolean) => void;
+
+export function bodyValidator(module: Module, info: ModuleInfo, bytes: Uint8Array, limits: ImplementationLimits): BodyRangeValidator {
   const validator = new FunctionValidator(module, info, bytes, limits);
-  for (let i = 0; i < module.codes.length; i++) {
-    try {
-      validator.validate(i);
-    } catch (error) {
-      if (!(error instanceof CompileError && error.kind === 'malformed')) scanBodies(bytes, module, i);
-      throw error;
+  return (from, to, stop) => {
+    for (let i = from; i < to; i++) {
+      if (stop !== undefined && stop()) return;
+      try {
+        validator.validate(i);
+      } catch (error) {
+        if (!(error instanceof CompileError && error.kind === 'malformed')) scanBodies(bytes, module, i);
+        throw error;
+      }
     }
-  }
+  };
 }
