@@ -9,6 +9,7 @@ import { measureUnitNs, type Injection, type Slowdown } from './slowdown.ts';
 import { median } from '../statistics.ts';
 import { gc, injectInto, warmUp } from './warm-up.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
+import { helpersReady } from '../../runtime/validation/parallel-bodies.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 
 export interface WorkerPlan {
@@ -95,6 +96,9 @@ export function report(event: ProgressEvent): void {
 }
 
 async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
+  // Compile rows measure compile as a process that has compiled before: its body-validating
+  // helper threads loaded (the first compile of a fresh process starts them and runs alone).
+  await helpersReady();
   const out: WorkerSamples[] = [];
   // A row measured right after another inherits its garbage and its JIT state, so the
   // order is shuffled per process rather than fixed for all of them.
