@@ -49,11 +49,14 @@ export interface WorkerSamples {
  * would: it counts `ArrayBuffer` backing stores as external memory and starts a major GC
  * inside whatever call is running once they grow by some tens of MB.
  */
-export function collectionPolicy(row: BenchRow, memoryBytes: number, moduleBytes: number): { policy: GcPolicy; every?: number } {
+export function collectionPolicy(row: BenchRow, memoryBytes: number): { policy: GcPolicy; every?: number } {
   if (gc === undefined) return { policy: 'none' };
-  // Compiling a module of megabytes leaves some 100 bytes of garbage per byte (esbuild-wasm:
-  // 66 MB per compile); collected after every one, a process stays well under 1 GB.
-  if (row.phase === 'compile' && moduleBytes >= MEMORY_HEAVY_BYTES) return { policy: 'between-samples', every: 1 };
+  // Compile rows collect as any row does. They once collected after every sample, when a
+  // compile of esbuild-wasm left 66 MB of garbage; it leaves some 2 MB now (the compact
+  // module representation), and a full collection deoptimizes the decoder's and the
+  // validator's code (V8: "embedded weak objects cleared"), so that the next compiles ran
+  // 2–3× slower (brotli-wasm 8.6 against 2.7 ms on one thread) while V8's own compile,
+  // native code, did not: every sample measured that state, not a warm process.
   const byMemory = row.phase === 'instantiate' && memoryBytes >= MEMORY_HEAVY_BYTES ? Math.floor(COLLECT_EVERY_BYTES / memoryBytes) : COLLECT_EVERY_SAMPLES;
   return { policy: 'between-samples', every: Math.max(1, Math.min(COLLECT_EVERY_SAMPLES, byMemory)) };
 }
@@ -99,6 +102,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
   // Compile rows measure compile as a process that has compiled before: its body-validating
   // helper threads loaded (the first compile of a fresh process starts them and runs alone).
   await helpersReady();
+
   const out: WorkerSamples[] = [];
   // A row measured right after another inherits its garbage and its JIT state, so the
   // order is shuffled per process rather than fixed for all of them.
@@ -110,7 +114,7 @@ async function measure(plan: WorkerPlan): Promise<WorkerSamples[]> {
     report({ event: 'module', module: module.name, rows: rows.length });
     const collection = collectionMs();
     for (const row of random.shuffle(rows)) {
-      const gcPolicy = collectionPolicy(row, memoryBytes, bytes.length);
+      const gcPolicy = collectionPolicy(row, memoryBytes);
       const slowdown = row.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === row.strategy) : undefined;
       out.push(measureRow(module.name, row, plan, { ...gcPolicy, collectionMs: collection }, slowdown, unitNs));
       report({ event: 'row', module: module.name, strategy: row.strategy, phase: row.phase });

@@ -80,7 +80,7 @@ async function measure(plan: PairedPlan): Promise<PairedOutput> {
     const collection = collectionMs();
     for (const pair of random.shuffle(pairs)) {
       const slowdown = pair.head.phase === 'instantiate' ? plan.slowdowns.find((s) => s.strategy === pair.head.strategy) : undefined;
-      const gcPolicy = { ...collectionPolicy(pair.head, memoryBytes, headBytes.length), collectionMs: collection };
+      const gcPolicy = { ...collectionPolicy(pair.head, memoryBytes), collectionMs: collection };
       out.push(measurePair(module.name, pair, plan, gcPolicy, slowdown, unitNs, random));
       report({ event: 'row', module: module.name, strategy: pair.head.strategy, phase: pair.head.phase });
     }
