@@ -1,7 +1,7 @@
 // Durations as people read them: three significant digits in the unit that keeps them,
 // also where rounding carries into the next unit.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSeconds } from './format.ts';
+import { formatBytes, formatDuration, formatSeconds } from './format.ts';
 
 describe('formatDuration', () => {
   it('keeps three significant digits in each unit', () => {
@@ -16,6 +16,16 @@ describe('formatDuration', () => {
     expect(formatDuration(999.6)).toBe('1.00 µs');
     expect(formatDuration(999_700)).toBe('1.00 ms');
     expect(formatDuration(999_700_000)).toBe('1.00 s');
+  });
+});
+
+describe('formatBytes', () => {
+  it('keeps three significant digits in decimal units, moving up where rounding carries', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(812_345)).toBe('812 kB');
+    expect(formatBytes(3_314_000)).toBe('3.31 MB');
+    expect(formatBytes(999_700)).toBe('1.00 MB');
+    expect(formatBytes(2_500_000_000)).toBe('2.50 GB');
   });
 });
 

@@ -56,6 +56,8 @@ export interface WorkloadInfo {
   readonly tags: readonly string[];
   /** Set for a module file given on the command line. */
   readonly file?: string;
+  /** The memory one compiled module keeps (compiled-memory.ts), measured once per run. */
+  readonly compiledMemory?: { readonly heapBytes: number; readonly arrayBufferBytes: number };
 }
 
 export interface ResultsConfig {

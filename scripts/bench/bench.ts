@@ -27,6 +27,7 @@ import {
 import { currentEnvironment } from './environment.ts';
 import { progressReporter } from './progress.ts';
 import { runWorker, WORKER_ENV, workerCommand } from './run-worker.ts';
+import { compiledModuleMemory } from './compiled-memory.ts';
 import { parseSlowdown, type Injection } from './slowdown.ts';
 import { formatSummary, type SummaryFormat } from './summary-format.ts';
 import { summarizeResults } from './summary.ts';
@@ -166,8 +167,8 @@ export interface PreparedModules {
 
 /**
  * Loads every module, compiles and instantiates it once per strategy (which also takes
- * the counters), and asks V8 whether it can instantiate it: a module that cannot be
- * measured is reported before any process starts.
+ * the counters), measures the memory a compiled module keeps, and asks V8 whether it can
+ * instantiate it: a module that cannot be measured is reported before any process starts.
  */
 async function prepareModules(modules: readonly BenchModule[], strategies: readonly string[]): Promise<PreparedModules> {
   const prepared: PreparedModules = { infos: {}, counters: {}, unavailable: [] };
@@ -180,6 +181,7 @@ async function prepareModules(modules: readonly BenchModule[], strategies: reado
       family: workload?.family ?? 'file',
       tags: workload?.tags ?? [],
       ...(module.file === undefined ? {} : { file: module.name }),
+      compiledMemory: compiledModuleMemory(bytes),
     };
     const counters: Record<string, InstantiationCounters> = {};
     for (const name of strategies) {

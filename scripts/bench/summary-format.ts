@@ -1,7 +1,7 @@
 // The bench summary for people: a table per phase as aligned text for a terminal or as
 // Markdown for a pull request, and the notes under it (noise, floor violations, missing
 // V8 rows, injected slowdowns). Both read the plain data of summary.ts; JSON is that data.
-import { formatDuration } from '../format.ts';
+import { formatBytes, formatDuration } from '../format.ts';
 import type { BenchSummary, Comparison, PhaseSummary, SummaryCell } from './summary.ts';
 
 export type SummaryFormat = 'text' | 'md' | 'json';
@@ -40,8 +40,15 @@ export function formatComparison(comparison: Comparison | undefined): string {
 
 /** A phase's table as cells, header first: what the text, Markdown and HTML reports lay out. */
 export function summaryTable(phase: PhaseSummary): string[][] {
-  const header = ['workload', ...phase.columns, 'best vs v8'];
-  const body = phase.lines.map((line) => [line.workload, ...phase.columns.map((c) => formatCell(line.cells[c])), formatComparison(line.bestVsV8)]);
+  // What a compiled module keeps in memory, where it was measured (results files from before it have none).
+  const kept = phase.lines.some((line) => line.keptBytes !== undefined);
+  const header = ['workload', ...phase.columns, 'best vs v8', ...(kept ? ['module keeps'] : [])];
+  const body = phase.lines.map((line) => [
+    line.workload,
+    ...phase.columns.map((c) => formatCell(line.cells[c])),
+    formatComparison(line.bestVsV8),
+    ...(kept ? [line.keptBytes === undefined ? '' : formatBytes(line.keptBytes)] : []),
+  ]);
   return [header, ...body];
 }
 

@@ -17,9 +17,10 @@ function row(strategy: string, phase: ResultRow['phase'], samples: number[][]): 
   return { workload: 'w/1', strategy, phase, samples, summary: summarizeProcesses(samples), gc: 'per-row' };
 }
 
-function results(rows: ResultRow[]): Results {
+function results(rows: ResultRow[], workloads: Record<string, unknown> = { 'w/1': {} }): Results {
   return {
     config: { strategies: ['val', 'cached'], workloads: ['w/1'], seed: 3, processes: 2, slowdowns: [] },
+    workloads,
     rows,
     unavailable: [],
   } as unknown as Results;
@@ -68,6 +69,18 @@ describe('bench summary', () => {
     expect(formatSummary(summary, 'text')).toContain('INJECTED SLOWDOWN: val');
     expect(formatSummary(summary, 'md')).toContain('INJECTED SLOWDOWN: val');
     expect(JSON.parse(formatSummary(summary, 'json')).slowdowns).toEqual([{ strategy: 'val', percent: 10 }]);
+  });
+
+  it('adds what a compiled module keeps to the compile table, where it was measured', () => {
+    const rows = [row('val', 'compile', [[2000, 2100]]), row('val', 'instantiate', [[500, 510]])];
+    const measured = formatSummary(summarizeResults(results(rows, { 'w/1': { compiledMemory: { heapBytes: 460_000, arrayBufferBytes: 2_880_000 } } })), 'text');
+    const [instantiate, compile] = measured.split('compile — ');
+    expect(compile).toMatch(/best vs v8 +module keeps/);
+    expect(compile).toMatch(/w\/1 .* 3\.34 MB/);
+    expect(instantiate).not.toContain('module keeps');
+    // A results file from before the measurement has no such column.
+    expect(formatSummary(summarizeResults(results(rows)), 'text')).not.toContain('module keeps');
+    expect(formatSummary(summarizeResults(results(rows, { 'w/1': { compiledMemory: { heapBytes: 0, arrayBufferBytes: 812_000 } } })), 'md')).toMatch(/\| 812 kB \|/);
   });
 
   it('states the memory pool in the footer of every format, and only when it was on', () => {

@@ -34,6 +34,8 @@ export interface SummaryLine {
   readonly cells: Readonly<Record<string, SummaryCell>>;
   /** The fastest strategy against `v8`; absent when V8 has no row. */
   readonly bestVsV8?: Comparison;
+  /** Compile lines: bytes one compiled module keeps (heap and ArrayBuffers), when measured. */
+  readonly keptBytes?: number;
 }
 
 export interface PhaseSummary {
@@ -83,10 +85,12 @@ export function summarizeResults(results: Results): BenchSummary {
         .filter((s) => cells[s] !== undefined)
         .reduce<string | undefined>((a, s) => (a === undefined || cells[s].median < cells[a].median ? s : a), undefined);
       const v8 = cells.v8;
+      const memory = phase === 'compile' ? results.workloads[workload]?.compiledMemory : undefined;
       return {
         workload,
         cells,
         ...(best === undefined || v8 === undefined ? {} : { bestVsV8: compare(best, cells[best], v8) }),
+        ...(memory === undefined ? {} : { keptBytes: memory.heapBytes + memory.arrayBufferBytes }),
       };
     });
     return { phase, columns, lines };
