@@ -10,6 +10,7 @@ import { currentEnvironment } from '../bench/environment.ts';
 import { WORKER_ENV, workerCommand } from '../bench/run-worker.ts';
 import { writeResults, type Results } from '../results-file.ts';
 import { ENTRY, materialize, PROJECT } from './worktree.ts';
+import { BadInput } from '../bad-input.ts';
 import type { PairedOutput, PairedPlan } from './paired-worker.ts';
 import { join } from 'node:path';
 
@@ -29,6 +30,10 @@ export async function runPaired(files: readonly string[], options: BenchOptions,
   const planned = await planBench(files, options);
   const revision = await materialize(against);
   try {
+    // Found before any measuring: a BASE that ignored the pool would be measured fresh against a pooled HEAD.
+    if (planned.config.memoryPool === true && !revision.rowOptions.includes('memoryPool')) {
+      throw new BadInput(`--memory-pool: BASE ${against} (${revision.commit.slice(0, 12)}) has no memory pool option; measure both sides without it`);
+    }
     process.stderr.write(`check: BASE ${against} is ${revision.commit.slice(0, 12)} (dependencies ${revision.dependencies})\n`);
     const run = await measurePaired(planned, { entry: revision.entry, commit: revision.commit, revision: against });
     await writeResults(planned.out, run.head);

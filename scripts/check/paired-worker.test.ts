@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { PairedPlan } from './paired-worker.ts';
+import { readFileSync } from 'node:fs';
+import { rowOptionsOf } from './worktree.ts';
 
 const WORKER = fileURLToPath(new URL('paired-worker.ts', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../bench/worker-entry.ts', import.meta.url));
@@ -42,5 +44,10 @@ describe('the paired worker', () => {
       expect(measured.status, measured.stderr).toBe(0);
       expect(JSON.parse(measured.stdout).samples.length).toBeGreaterThan(0);
     }
+  });
+
+  it('lets check refuse --memory-pool before measuring, by the options BASE’s worker entry source lists', () => {
+    expect(rowOptionsOf(readFileSync(ENTRY, 'utf8'))).toEqual(['memoryPool']);
+    expect(rowOptionsOf("export const WORKER_ENTRY_VERSION = 1;\nexport { benchRows } from './bench-rows.ts';\n")).toEqual([]);
   });
 });

@@ -21,6 +21,8 @@ export interface Revision {
   readonly project: string;
   readonly entry: string;
   readonly dependencies: 'shared' | 'installed' | 'committed';
+  /** The bench row options its worker entry takes (`BENCH_ROW_OPTIONS`; none before there were any). */
+  readonly rowOptions: readonly string[];
   remove(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function materialize(ref: string): Promise<Revision> {
     if (error instanceof GitError) throw new BadInput(`--against ${ref}: not a revision of the repository at ${PROJECT} (${error.message || 'unknown revision'})`);
     throw error;
   }
-  checkEntry(ref, commit, prefix);
+  const rowOptions = checkEntry(ref, commit, prefix);
   const dir = await mkdtemp(join(tmpdir(), 'instlab-against-'));
   try {
     git(['worktree', 'add', '--detach', '--quiet', dir, commit]);
@@ -80,15 +82,18 @@ export async function materialize(ref: string): Promise<Revision> {
   };
   try {
     const dependencies = await provideDependencies(project);
-    return { ref, commit, project, entry: join(project, ENTRY), dependencies, remove };
+    return { ref, commit, project, entry: join(project, ENTRY), dependencies, rowOptions, remove };
   } catch (error) {
     await remove();
     throw error;
   }
 }
 
-/** The revision must have the worker entry, in the version this revision speaks. */
-function checkEntry(ref: string, commit: string, prefix: string): void {
+/**
+ * The revision must have the worker entry, in the version this revision speaks. Returns
+ * the row options it lists, read from its source as the version is.
+ */
+function checkEntry(ref: string, commit: string, prefix: string): string[] {
   let source: string;
   try {
     source = git(['show', `${commit}:${prefix}${ENTRY}`]);
@@ -108,6 +113,13 @@ function checkEntry(ref: string, commit: string, prefix: string): void {
   if (Number(version) !== WORKER_ENTRY_VERSION) {
     throw new BadInput(`--against ${ref}: its worker entry is version ${version ?? 'unknown'}, this revision measures version ${WORKER_ENTRY_VERSION}`);
   }
+  return rowOptionsOf(source);
+}
+
+/** The options a worker entry's source lists in `BENCH_ROW_OPTIONS`: none in one from before the list. */
+export function rowOptionsOf(source: string): string[] {
+  const list = /BENCH_ROW_OPTIONS[^=]*=\s*\[([^\]]*)\]/.exec(source)?.[1] ?? '';
+  return [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 
 async function provideDependencies(project: string): Promise<Revision['dependencies']> {
