@@ -77,28 +77,52 @@ function readBlockType(r: ByteReader): void {
     // One byte of a negative s33: a value type's encoding.
     readValType(r);
   } else {
-    const at = r.pos;
-    if (r.s33() < 0) r.fail('malformed type index', at);
+    readBlockTypeIndex(r);
   }
 }
 
-function readMemarg(r: ByteReader): void {
+/** A block type's type index: a non-negative s33 (a negative one of more bytes is no value type). */
+export function readBlockTypeIndex(r: ByteReader): number {
+  const at = r.pos;
+  const index = r.s33();
+  if (index < 0) r.fail('malformed type index', at);
+  return index;
+}
+
+/** A memarg's flags: bit 6 announces a memory index (multi-memory), bits 0-5 are the alignment exponent. */
+export function readMemargFlags(r: ByteReader): number {
   const at = r.pos;
   const flags = r.u32();
-  // Bit 6 announces a memory index (multi-memory); bits 0-5 are the alignment exponent.
   if (flags >= 0x80) r.fail('malformed memop flags', at);
-  if (flags & 0x40) r.u32();
+  return flags;
+}
+
+function readMemarg(r: ByteReader): void {
+  if (readMemargFlags(r) & 0x40) r.u32();
   r.u64AsNumber();
+}
+
+/** A try_table catch clause's kind: catch, catch_ref, catch_all, catch_all_ref. */
+export function readCatchKind(r: ByteReader): number {
+  const at = r.pos;
+  const kind = r.u8();
+  if (kind > 3) r.fail('malformed catch clause', at);
+  return kind;
+}
+
+/** br_on_cast's flags: bits 0 and 1 make the source and target types nullable. */
+export function readBrOnCastFlags(r: ByteReader): number {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags & ~0x03) r.fail('malformed br_on_cast flags', at);
+  return flags;
 }
 
 function readCatches(r: ByteReader): void {
   const n = r.count();
   for (let i = 0; i < n; i++) {
-    const at = r.pos;
-    const kind = r.u8();
-    if (kind > 3) r.fail('malformed catch clause', at);
     // catch and catch_ref name a tag before the label; catch_all(_ref) only a label.
-    if (kind < 2) r.u32();
+    if (readCatchKind(r) < 2) r.u32();
     r.u32();
   }
 }
@@ -183,9 +207,7 @@ export function readImmediates(r: ByteReader, imm: number, opOffset: number, blo
       readHeapType(r);
       return true;
     case IMM_BR_ON_CAST: {
-      const at = r.pos;
-      // Bits 0 and 1 make the source and target types nullable.
-      if (r.u8() & ~0x03) r.fail('malformed br_on_cast flags', at);
+      readBrOnCastFlags(r);
       r.u32();
       readHeapType(r);
       readHeapType(r);

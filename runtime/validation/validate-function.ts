@@ -14,7 +14,7 @@
 // in typed arrays reused from body to body; typing an instruction allocates nothing.
 import { ByteReader } from '../binary/byte-reader.ts';
 import { readHeapType, readValType } from '../binary/decode-types.ts';
-import { readOpcode } from '../binary/decode-instruction.ts';
+import { readBlockTypeIndex, readBrOnCastFlags, readCatchKind, readMemargFlags, readOpcode } from '../binary/decode-instruction.ts';
 import { scanBodies } from '../binary/decode-code.ts';
 import {
   GC_BASE,
@@ -886,10 +886,7 @@ class FunctionValidator {
       this.blockResults = 1;
       return 0;
     }
-    const typeAt = r.pos;
-    const index = r.s33();
-    if (index < 0) r.fail('malformed type index', typeAt);
-    const type = this.funcTypeIndex(index);
+    const type = this.funcTypeIndex(readBlockTypeIndex(r));
     const n = this.typeN[type] + this.typeResultsN[type];
     this.ensurePool(at + n);
     copyTypes(this.typePool, this.typeAt[type], this.pool, at, n);
@@ -1015,9 +1012,7 @@ class FunctionValidator {
 
   private brOnCast(cast: boolean): void {
     const r = this.r;
-    const flagsAt = r.pos;
-    const flags = r.u8();
-    if (flags & ~0x03) r.fail('malformed br_on_cast flags', flagsAt);
+    const flags = readBrOnCastFlags(r);
     const f = this.label(r.u32());
     const from = refType(this.heapType(readHeapType(r)), (flags & 1) !== 0);
     const to = refType(this.heapType(readHeapType(r)), (flags & 2) !== 0);
@@ -1042,9 +1037,7 @@ class FunctionValidator {
     // Catch clauses branch to labels outside the try_table's own.
     const n = r.count();
     for (let i = 0; i < n; i++) {
-      const kindAt = r.pos;
-      const kind = r.u8();
-      if (kind > 3) r.fail('malformed catch clause', kindAt);
+      const kind = readCatchKind(r);
       const tag = kind < 2 ? this.tagType(r.u32()) : -1;
       const f = this.label(r.u32());
       const withRef = (kind & 1) === 1;
@@ -1095,10 +1088,7 @@ class FunctionValidator {
   /** A memarg for `op`: the memory must exist and the alignment be at most natural. Returns the memory's address type. */
   private memarg(op: number): number {
     const r = this.r;
-    const flagsAt = r.pos;
-    const flags = r.u32();
-    // Bit 6 announces a memory index; bits 0-5 are the alignment exponent.
-    if (flags >= 0x80) r.fail('malformed memop flags', flagsAt);
+    const flags = readMemargFlags(r);
     const memory = this.memory(flags & 0x40 ? r.u32() : 0);
     const offset = r.u64AsNumber();
     const align = flags & 0x3f;
