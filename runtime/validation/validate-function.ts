@@ -1003,6 +1003,7 @@ class FunctionValidator {
   private brOnNonNull(f: number): void {
     const count = this.labelCount(f);
     const last = count > 0 ? this.pool[this.labelAt(f) + count - 1] : BOT;
+    if (count === 0) this.typeMismatch(`br_on_non_null to a label without types`);
     if (!isRef(last)) this.typeMismatch(`br_on_non_null to a label whose last type is not a reference`);
     const t = this.popRef();
     this.requireMatch(refType(heapOf(t), false), last, 'br_on_non_null operand for its label');

@@ -162,6 +162,36 @@ describe('outcomes of known modules', () => {
     });
   });
 
+  it('br_on_non_null to the function’s label of no types: V8 lenient, where the spec needs a last type that is a reference', () => {
+    // Found by the fuzzer (seed 20261212): (func ref.null extern br_on_non_null 0); the br_on_non_null is byte 25.
+    const body = [0, 0xd0, 0x6f, 0xd6, 0x00, 0x0b];
+    const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, body.length, ...body]));
+    expect(v8Wasm.validate(bytes)).toBe(true);
+    expect(classify(bytes)).toEqual({
+      outcome: 'V8 lenient: br_on_non_null to a label without types',
+      detail: 'ours: compile: CompileError: type mismatch in function 0: br_on_non_null to a label without types (at byte 0x19); V8: accept',
+    });
+  });
+
+  it('br_on_cast_fail of a non-null operand: V8 lenient, making its fall-through non-null where the spec keeps the target type as written', () => {
+    // Found by the fuzzer (seed 20261212): (type $s (struct)) (func (param (ref $s)) (result (ref any))
+    //   (block (result (ref $s)) (br_on_cast_fail 1 (ref null any) (ref null $s) (local.get 0)))).
+    const module = (param: number) => {
+      const body = [0, 0x02, 0x64, 0x00, 0x20, 0x00, 0xfb, 0x19, 0x03, 0x01, 0x6e, 0x00, 0x0b, 0x0b];
+      return wasmModule(
+        section(SECTION.type, [2, 0x5f, 0x00, 0x60, 1, param, 0x00, 1, 0x64, 0x6e]),
+        section(SECTION.function, [1, 1]),
+        section(SECTION.code, [1, body.length, ...body]),
+      );
+    };
+    expect(classify(module(0x64))).toMatchObject({
+      outcome: 'V8 lenient: br_on_cast nullability from its operand',
+      detail: expect.stringMatching(/^ours: compile: CompileError: type mismatch in function 0: end expected \[\(ref 0\)\] but got \[\(ref null 0\)\]/),
+    });
+    // With a nullable operand V8 refuses it too.
+    expect(classify(module(0x63)).outcome).toBe('both reject: compile');
+  });
+
   it('a body with the legacy try opcode: V8 legacy exceptions, which Wasm 3.0 does not have', () => {
     // Found by the fuzzer: (func try end end), 0x06 0x40 0x0b 0x0b.
     const bytes = wasmModule(section(SECTION.type, [1, 0x60, 0, 0]), section(SECTION.function, [1, 0]), section(SECTION.code, [1, 5, 0, 0x06, 0x40, 0x0b, 0x0b]));

@@ -29,6 +29,8 @@ export const OUTCOMES = [
   'V8 lenient: number type for elements',
   'V8 legacy exceptions',
   'V8 lenient: ref.eq in unreachable code',
+  'V8 lenient: br_on_non_null to a label without types',
+  'V8 lenient: br_on_cast nullability from its operand',
   'V8 strict: u32 limits',
   'limit: V8 rejects too',
   'limit: V8 accepts',
@@ -80,6 +82,10 @@ export function classify(bytes: Uint8Array): Verdict {
     // V8 (Node 24.9) does not check ref.eq's operands in unreachable code; the spec's algorithm
     // types operands pushed there like any others.
     if (/ref\.eq expected .* in unreachable code/.test(ours.error ?? '')) return verdict('V8 lenient: ref.eq in unreachable code', ours, v8);
+    // The spec's br_on_non_null needs a label whose last type is a reference; V8 (Node
+    // 24.9) takes a label without types too.
+    if (/br_on_non_null to a label without types/.test(ours.error ?? '')) return verdict('V8 lenient: br_on_non_null to a label without types', ours, v8);
+    if (castNullabilityFromOperand(bytes, ours)) return verdict('V8 lenient: br_on_cast nullability from its operand', ours, v8);
     return verdict('disagreement', ours, v8);
   }
   if (compiled === undefined) {
@@ -101,6 +107,19 @@ export function classify(bytes: Uint8Array): Verdict {
   // We accept what V8 rejects: in a function body if V8 accepts the module once every
   // body is trivial. Bodies are validated here too, so that is a gap of the validator.
   return verdict(v8Wasm.validate(withTrivialBodies(bytes, compiled)) ? 'body validation' : 'disagreement', ours, v8);
+}
+
+/**
+ * br_on_cast and br_on_cast_fail type the value they pass on by their immediates (the spec:
+ * br_on_cast_fail's fall-through is the target type as written); V8 (Node 24.9) makes it
+ * non-null when the operand is. So a module with one of them that V8 takes and this
+ * runtime refuses for a reference that is nullable where a non-null one is expected.
+ */
+function castNullabilityFromOperand(bytes: Uint8Array, ours: Side): boolean {
+  const mismatch = /type mismatch .*expected \[(.*)\] but got \[(.*)\]/.exec(ours.error ?? '');
+  if (mismatch === null || mismatch[2].replaceAll('(ref null ', '(ref ') !== mismatch[1] || mismatch[1] === mismatch[2]) return false;
+  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0xfb && (bytes[i + 1] === 0x18 || bytes[i + 1] === 0x19)) return true;
+  return false;
 }
 
 function compileV8(bytes: Uint8Array): Side {
