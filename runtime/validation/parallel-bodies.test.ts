@@ -107,9 +107,32 @@ describe('validating bodies on helper threads', () => {
     // Truncated: the last body's size runs past the end.
     const whole = moduleOf(bodiesWith({}));
     const truncated = whole.subarray(0, whole.length - 5);
+    const beforeTruncated = helperStats().jobs;
     expect(outcome(truncated, 1)).toEqual(outcome(truncated, 0));
+    // The helper was woken (the header and body sizes read well) and stopped when decoding failed.
+    expect(helperStats().jobs).toBe(beforeTruncated + 1);
     const before = helperStats();
     compile(whole, DEFAULT_LIMITS, { helperThreads: 1, parallelCodeBytes: 0 });
     expect(helperStats()).toEqual({ jobs: before.jobs + 1, unanswered: before.unanswered });
+  });
+
+  it('sends the helper only the numbers of the limits, so limits with anything else compile as on one thread', () => {
+    const limits = { ...DEFAULT_LIMITS, note: () => 'not a limit' };
+    const before = helperStats();
+    expect(compile(moduleOf(bodiesWith({})), limits, { helperThreads: 1, parallelCodeBytes: 0 }).module.codes.length).toBe(BODIES);
+    expect(helperStats()).toEqual({ jobs: before.jobs + 1, unanswered: before.unanswered });
+    // And a limit the helper applies as the main thread does: a function past functionLocals.
+    const tight = { ...DEFAULT_LIMITS, functionLocals: 0 };
+    const withLocal = moduleOf(bodiesWith({ 150: [1, 1, 0x7f, 0x0b] }));
+    const thrown = (helperThreads: number): string => {
+      try {
+        compile(withLocal, tight, { helperThreads, parallelCodeBytes: 0 });
+        return 'ok';
+      } catch (error) {
+        return String(error);
+      }
+    };
+    expect(thrown(1)).toMatch(/function 150: locals: 1 is over the limit functionLocals = 0/);
+    expect(thrown(1)).toBe(thrown(0));
   });
 });

@@ -54,21 +54,27 @@ interface Helper {
 }
 
 const helpers: Helper[] = [];
-/** Jobs given to helpers, and ranges they did not validate (failed or timed out), for tests and the bench. */
+/** Jobs given to helpers, and jobs a helper did not answer as valid (failed or timed out), for tests and the bench. */
 const stats = { jobs: 0, unanswered: 0 };
-/** The module bytes the helpers read, grown to the largest module so far. */
+/**
+ * The module bytes the helpers read, kept for the next compile up to `KEEP_SHARED_BYTES`
+ * (a larger module gets a buffer of its own, dropped with the compile).
+ */
 let shared = new SharedArrayBuffer(0);
+const KEEP_SHARED_BYTES = 64 << 20;
 
-/** False once a helper could not be started: the process validates on one thread from then on. */
-let canStart = true;
+/** Helpers that may still be started: one that fails to load, or stops answering, is replaced, up to this many times. */
+let startsLeft = 2 * MAX_HELPERS + 2;
 
 function startHelper(): Helper | undefined {
+  startsLeft--;
   const control = new Int32Array(new SharedArrayBuffer(BODY_CONTROL_WORDS * 4));
   let worker: Worker;
   try {
     worker = new Worker(new URL('./body-worker.ts', import.meta.url), { workerData: { control: control.buffer } });
   } catch {
-    canStart = false;
+    // Threads cannot be made here: validate on one thread from now on.
+    startsLeft = 0;
     return undefined;
   }
   // The helpers never keep a process alive.
@@ -107,7 +113,9 @@ const LOAD_PATIENCE_MS = 10_000;
 
 /** The helpers that are loaded and idle, at most `n`; starts the missing ones for next time. */
 function idleHelpers(n: number): Helper[] {
-  while (helpers.length < n && canStart) {
+  // Retired helpers (failed to load, stopped answering) make room for new ones.
+  for (let i = helpers.length - 1; i >= 0; i--) if (!helpers[i].usable) helpers.splice(i, 1);
+  while (helpers.length < n && startsLeft > 0) {
     const helper = startHelper();
     if (helper !== undefined) helpers.push(helper);
   }
@@ -175,31 +183,35 @@ export function startHelperJobs(bytes: Uint8Array, limits: ImplementationLimits,
   if (chunks === undefined) return undefined;
   const ready = idleHelpers(threads);
   if (ready.length === 0) return undefined;
-  if (shared.byteLength < bytes.length) shared = new SharedArrayBuffer(bytes.length);
-  new Uint8Array(shared).set(bytes);
+  let buffer = shared;
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const running = ready.map((helper) => {
-    Atomics.store(helper.control, BODY_JOB_STOP, 0);
-    Atomics.store(helper.control, BODY_JOB_STATE, BODY_JOB_RUNNING);
-    const job: BodyJob = { bytes: shared, length: bytes.length, chunks, next: next.buffer as SharedArrayBuffer, limits: { ...limits } };
-    helper.worker.postMessage(job);
-    stats.jobs++;
-    return { helper, settled: false };
-  });
-  /** Waits for one helper, once; false if it failed or did not answer in time. */
-  const settle = (entry: (typeof running)[number], patienceMs: number): boolean => {
-    if (entry.settled) return true;
-    entry.settled = true;
-    const { helper } = entry;
-    if (Atomics.wait(helper.control, BODY_JOB_STATE, BODY_JOB_RUNNING, patienceMs) === 'timed-out') {
-      helper.usable = false;
-      helper.worker.terminate().catch(() => {});
-      return false;
+  const running: { readonly helper: Helper; settled: boolean }[] = [];
+  try {
+    if (buffer.byteLength < bytes.length) buffer = new SharedArrayBuffer(bytes.length);
+    if (bytes.length <= KEEP_SHARED_BYTES) shared = buffer;
+    new Uint8Array(buffer).set(bytes);
+    // The limits are numbers; only those cross to the helper (anything else would not clone).
+    const numbers = Object.fromEntries(Object.entries(limits).filter(([, value]) => typeof value === 'number')) as unknown as ImplementationLimits;
+    const job: BodyJob = { bytes: buffer, length: bytes.length, chunks, next: next.buffer as SharedArrayBuffer, limits: numbers };
+    for (const helper of ready) {
+      Atomics.store(helper.control, BODY_JOB_STOP, 0);
+      Atomics.store(helper.control, BODY_JOB_STATE, BODY_JOB_RUNNING);
+      try {
+        helper.worker.postMessage(job);
+      } catch (error) {
+        Atomics.store(helper.control, BODY_JOB_STATE, BODY_JOB_IDLE);
+        throw error;
+      }
+      running.push({ helper, settled: false });
+      stats.jobs++;
     }
-    const ok = Atomics.load(helper.control, BODY_JOB_STATE) !== BODY_JOB_FAILED;
-    Atomics.store(helper.control, BODY_JOB_STATE, BODY_JOB_IDLE);
-    return ok;
-  };
+  } catch {
+    // No room for the copy, or a message that could not be sent: the helpers already woken
+    // are stopped, and this compile validates on one thread.
+    for (const { helper } of running) Atomics.store(helper.control, BODY_JOB_STOP, 1);
+    for (const entry of running) settle(entry, ABANDON_PATIENCE_MS);
+    return undefined;
+  }
   return {
     chunks,
     take: () => {
@@ -207,9 +219,11 @@ export function startHelperJobs(bytes: Uint8Array, limits: ImplementationLimits,
       return chunk < chunks.length ? chunk : -1;
     },
     wait(patienceMs) {
+      // One deadline for all: helpers answer at about the same time, not one after another.
+      const deadline = performance.now() + patienceMs;
       let ok = true;
       for (const entry of running) {
-        if (settle(entry, patienceMs)) continue;
+        if (settle(entry, Math.max(0, deadline - performance.now()))) continue;
         stats.unanswered++;
         ok = false;
       }
@@ -220,6 +234,21 @@ export function startHelperJobs(bytes: Uint8Array, limits: ImplementationLimits,
       for (const entry of running) settle(entry, ABANDON_PATIENCE_MS);
     },
   };
+}
+
+/** Waits for one helper's answer, once; false if it failed or did not answer in time (it is then stopped for good). */
+function settle(entry: { readonly helper: Helper; settled: boolean }, patienceMs: number): boolean {
+  if (entry.settled) return true;
+  entry.settled = true;
+  const { helper } = entry;
+  if (Atomics.wait(helper.control, BODY_JOB_STATE, BODY_JOB_RUNNING, patienceMs) === 'timed-out') {
+    helper.usable = false;
+    helper.worker.terminate().catch(() => {});
+    return false;
+  }
+  const ok = Atomics.load(helper.control, BODY_JOB_STATE) !== BODY_JOB_FAILED;
+  Atomics.store(helper.control, BODY_JOB_STATE, BODY_JOB_IDLE);
+  return ok;
 }
 
 /**

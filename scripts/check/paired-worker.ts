@@ -9,6 +9,7 @@ import { measureUnitNs, type Injection, type Slowdown } from '../bench/slowdown.
 import { median } from '../statistics.ts';
 import type { BenchModule, BenchRow, BenchRowOptions, ModuleRows } from '../bench/worker-entry.ts';
 import { SeededRandom } from '../../runtime/random/seeded-random.ts';
+import { helpersReady } from '../../runtime/validation/parallel-bodies.ts';
 import type { GcPolicy, Phase } from '../results-file.ts';
 import type { InstantiationCounters } from '../../runtime/instance/counters.ts';
 
@@ -54,6 +55,10 @@ export const BATCHES_PER_ROW = 8;
 async function measure(plan: PairedPlan): Promise<PairedOutput> {
   const base = (await import(plan.baseEntry)) as Entry;
   const head = (await import(plan.headEntry)) as Entry;
+  // HEAD is this checkout, whose runtime this worker shares: its body-validating helper
+  // threads load before any compile is measured, as in bench (a BASE that has helpers
+  // starts them at its first compile, during warm-up).
+  await helpersReady();
   if (plan.memoryPool && !(base.BENCH_ROW_OPTIONS ?? []).includes('memoryPool')) {
     throw new Error(`--memory-pool: BASE's ${plan.baseEntry} has no memory pool option, so BASE would be measured fresh and HEAD pooled`);
   }

@@ -3,6 +3,7 @@
 // phase), a disagreement explained by what this runtime does not do (implementation
 // limits), or one that is a bug.
 import { isDeepStrictEqual } from 'node:util';
+import { decode } from '../../runtime/binary/decode.ts';
 import { compile, type CompiledModule } from '../../runtime/module/compile.ts';
 import { CompileError, LinkError, ResourceLimitError, RuntimeError } from '../../runtime/errors.ts';
 import { describeInstance, type InstanceState } from '../../runtime/embedder/instance-state.ts';
@@ -116,9 +117,14 @@ export function classify(bytes: Uint8Array): Verdict {
  * runtime refuses for a reference that is nullable where a non-null one is expected.
  */
 function castNullabilityFromOperand(bytes: Uint8Array, ours: Side): boolean {
-  const mismatch = /type mismatch .*expected \[(.*)\] but got \[(.*)\]/.exec(ours.error ?? '');
-  if (mismatch === null || mismatch[2].replaceAll('(ref null ', '(ref ') !== mismatch[1] || mismatch[1] === mismatch[2]) return false;
-  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0xfb && (bytes[i + 1] === 0x18 || bytes[i + 1] === 0x19)) return true;
+  const mismatch = /type mismatch in function (\d+): .*expected \[(.*)\] but got \[(.*)\]/.exec(ours.error ?? '');
+  if (mismatch === null || mismatch[3].replaceAll('(ref null ', '(ref ') !== mismatch[2] || mismatch[2] === mismatch[3]) return false;
+  // The cast must be in the failing function's body (the mismatch shows where its value is used, not the cast).
+  const module = decode(bytes, { checkBodies: false });
+  const importedFuncs = module.imports.filter((i) => i.desc.kind === 'func').length;
+  const body = module.codes[Number(mismatch[1]) - importedFuncs];
+  if (body === undefined) return false;
+  for (let i = body.offset; i + 1 < body.offset + body.size; i++) if (bytes[i] === 0xfb && (bytes[i + 1] === 0x18 || bytes[i + 1] === 0x19)) return true;
   return false;
 }
 
