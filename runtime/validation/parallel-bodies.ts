@@ -266,9 +266,13 @@ export function validateWithHelpers(helpers: HelperJobs, module: Module, info: M
     helpers.abandon();
     return false;
   }
-  // The helpers' last chunks are about as long as the main thread's: given four times its whole time, one has failed.
-  return helpers.wait(4 * (performance.now() - start) + 1000);
+  // The helpers' last chunks are about as long as the main thread's: given four times its
+  // whole time and SILENCE_MS more (a loaded machine can stall a thread for a while), one has failed.
+  return helpers.wait(4 * (performance.now() - start) + SILENCE_MS);
 }
+
+/** Slack for a helper's answer beyond four times the main thread's time (see validateWithHelpers). */
+const SILENCE_MS = 10_000;
 
 /** A stopped helper answers within one body; a body of V8's largest size validates in well under this. */
 const ABANDON_PATIENCE_MS = 10_000;
